@@ -1,0 +1,215 @@
+"""The Python API of the core: :func:`spectrum` and :func:`jacobian`."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import sympy as sp
+
+from .errors import JacobianLabError, NotApplicableError
+from .field import RegularizedGame
+from .games import GAMES, Game, make_game
+from .regularizers import parse_reg
+from .schemes import make_scheme, scheme_parameter_names, symbolic_update_matrix, update_matrix
+from .spectra.factors import DEFAULT_RTOL
+from .spectra.spectrum import Spectrum
+from .symbolic.eigen import defective_eigenvalues, exact_eigenvalues
+from .symbolic.timeout import SymbolicTimeout, time_limit
+
+SYMBOLIC_TIME_LIMIT = 3.0
+
+
+def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
+    """The :class:`~jacobian_lab.field.RegularizedGame` for a model name or game object."""
+    regs = parse_reg(reg, gamma)
+    if isinstance(model, Game):
+        return RegularizedGame(make_game(model, **params), regs)
+    if not isinstance(model, str) or model not in GAMES:
+        make_game(model)  # raises the unknown-name error
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
+    return _cached_regularized(model, frozen, regs)
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_regularized(model, frozen_params, regs):
+    return RegularizedGame(make_game(model, **dict(frozen_params)), regs)
+
+
+def _freeze(value):
+    if isinstance(value, list | tuple | np.ndarray):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _split_params(params: dict, scheme) -> tuple[dict, dict]:
+    scheme_names = scheme_parameter_names()
+    model_params = {k: v for k, v in params.items() if k not in scheme_names}
+    scheme_params = {k: v for k, v in params.items() if k in scheme_names}
+    if scheme_params and scheme in (None,):
+        raise JacobianLabError(
+            f"scheme parameters {sorted(scheme_params)} given without a scheme; "
+            "pass scheme='simgd' (or another scheme)"
+        )
+    return model_params, scheme_params
+
+
+def _point(rg: RegularizedGame, at) -> tuple:
+    if at is None:
+        return rg.equilibrium
+    point = np.asarray(at, dtype=float).ravel()
+    if point.size != rg.game.dim or not np.all(np.isfinite(point)):
+        names = ", ".join(map(str, rg.variables))
+        raise JacobianLabError(f"'at' must be {rg.game.dim} finite numbers ({names}), got {at!r}")
+    return tuple(point)
+
+
+def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_RTOL,
+             exact=True, **params) -> Spectrum:
+    """The Jacobian spectrum of a game's training dynamics.
+
+    Parameters
+    ----------
+    model : str or Game
+        A model name (``jacobian-lab list``), a :class:`~jacobian_lab.games.Game`, or a torch
+        bridge game (which then computes the spectrum itself).
+    reg : None, str, dict or sequence of (name, strength)
+        Regularizers; see :func:`jacobian_lab.regularizers.parse_reg`.
+    gamma : float, optional
+        Strength of a single named regularizer (default 1).
+    scheme : str, optional
+        ``None`` or ``"flow"``: the continuous-time spectrum of :math:`J`. Otherwise the spectrum of
+        the scheme's update map (``simgd``, ``altgd``, ``extragradient``, ``optimistic``,
+        ``momentum``, ``cgd``).
+    at : array_like, optional
+        Point :math:`(\\theta, \\psi)`; default the equilibrium.
+    rtol : float
+        Eigenvalues below ``rtol * max|lambda|`` are left out of the factors.
+    exact : bool
+        Derive the Jacobian and eigenvalues exactly with sympy where possible (bounded in time;
+        numbers otherwise, with a warning).
+    **params
+        Model parameters (``sigma=0.7``, ``mean=(0, 2)``, ``loss="wgan"`` ...) and scheme
+        parameters (``lr``, ``lr_g``, ``lr_d``, ``n_g``, ``n_d``, ``order``, ``beta``,
+        ``alternating``).
+
+    Returns
+    -------
+    Spectrum
+
+    Examples
+    --------
+    >>> import jacobian_lab as jl
+    >>> s = jl.spectrum("dirac", reg="r1", gamma=1.0)
+    >>> s.eigenvalues
+    array([-0.5+0.j, -0.5+0.j])
+    """
+    if hasattr(model, "spectrum"):
+        return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
+    model_params, scheme_params = _split_params(params, scheme)
+    rg = regularized_game(model, reg, gamma, **model_params)
+    point = _point(rg, at)
+    flow = _continuous(rg, point, rtol, exact, scheme)
+    if scheme is None or scheme == "flow":
+        make_scheme(scheme, 0, 0, **scheme_params) if scheme else None
+        return flow
+    steps = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+    return _discrete(rg, steps, flow, rtol, exact)
+
+
+def _info(rg, point, scheme, method):
+    return {
+        "model": rg.game.name, "parameters": dict(rg.game.values), "reg": rg.label,
+        "scheme": scheme, "point": [float(sp.N(p)) for p in point], "method": method,
+        "variables": [str(v) for v in rg.variables],
+    }
+
+
+def _continuous(rg, point, rtol, exact, scheme) -> Spectrum:
+    info_scheme = str(scheme) if scheme is not None else None
+    symbolic = _exact_spectrum(rg, point) if exact else None
+    if symbolic is None:
+        jac = rg.numeric_jacobian(np.array([float(sp.N(p)) for p in point]))
+        return Spectrum(np.linalg.eigvals(jac), jac, "continuous", rtol=rtol,
+                        point=np.array(point, dtype=float), info=_info(rg, point, info_scheme, "numeric"))
+    jac_exact, eig, defective = symbolic
+    return Spectrum(_evaluate(eig), np.array(jac_exact.evalf(), dtype=float), "continuous",
+                    symbolic_jacobian=jac_exact, symbolic_eigenvalues=eig, defective=defective,
+                    rtol=rtol, point=np.array([float(sp.N(p)) for p in point]),
+                    info=_info(rg, point, info_scheme, "exact"))
+
+
+def _mode_basis(rg, memory=1):
+    basis = getattr(rg.game, "mode_basis", None)
+    if basis is None:
+        return None
+    p = basis().subs(rg.game.substitutions())
+    return p if memory == 1 else sp.diag(*([p] * memory))
+
+
+def _exact_spectrum(rg, point):
+    try:
+        with time_limit(SYMBOLIC_TIME_LIMIT):
+            jac = rg.exact_jacobian_at(point)
+            at_equilibrium = rg.game.equilibrium is not None and tuple(point) == rg.equilibrium
+            eig = exact_eigenvalues(jac, _mode_basis(rg) if at_equilibrium else None)
+            if eig is None:
+                return None
+            return jac, eig, defective_eigenvalues(jac, eig)
+    except NotApplicableError:
+        raise
+    except SymbolicTimeout:
+        warnings.warn("symbolic eigenvalues took too long; falling back to numbers", stacklevel=3)
+        return None
+
+
+def _evaluate(eigenvalues: dict) -> np.ndarray:
+    values = []
+    for value, mult in eigenvalues.items():
+        values.extend([complex(sp.N(value, 30))] * mult)
+    return np.array(values, dtype=complex)
+
+
+def _discrete(rg, steps, flow: Spectrum, rtol, exact) -> Spectrum:
+    info = {**flow.info, "scheme": steps.name, "scheme_parameters": dict(steps.values)}
+    exact_result = None
+    if exact and flow.symbolic_jacobian is not None and steps.name != "cgd":
+        exact_result = _exact_update(rg, steps, flow)
+    if exact_result is None:
+        matrix = update_matrix(steps, flow.jacobian)
+        return Spectrum(np.linalg.eigvals(matrix), matrix, "discrete", continuous=flow, rtol=rtol,
+                        point=flow.point, info={**info, "method": "numeric"})
+    matrix, eig, defective = exact_result
+    return Spectrum(_evaluate(eig), np.array(matrix.evalf(), dtype=float), "discrete",
+                    continuous=flow, symbolic_jacobian=matrix, symbolic_eigenvalues=eig,
+                    defective=defective, rtol=rtol, point=flow.point, info=info)
+
+
+def _exact_update(rg, steps, flow):
+    try:
+        with time_limit(SYMBOLIC_TIME_LIMIT):
+            matrix = symbolic_update_matrix(steps, flow.symbolic_jacobian)
+            basis = _mode_basis(rg, steps.memory) if flow.info["method"] == "exact" else None
+            eig = exact_eigenvalues(matrix, basis)
+            return None if eig is None else (matrix, eig, defective_eigenvalues(matrix, eig))
+    except SymbolicTimeout:
+        warnings.warn("symbolic update-map eigenvalues took too long; falling back to numbers",
+                      stacklevel=3)
+        return None
+
+
+def jacobian(model, reg=None, gamma=None, *, at=None, **params) -> np.ndarray:
+    """The numeric Jacobian :math:`J = \\partial v/\\partial x` at ``at`` (default the equilibrium).
+
+    Generated from the same symbolic field as :func:`spectrum`; a torch bridge game computes it
+    itself. Returns a ``(d, d)`` float array, generator coordinates first.
+    """
+    if hasattr(model, "jacobian"):
+        return model.jacobian(reg=reg, gamma=gamma, at=at, **params)
+    rg = regularized_game(model, reg, gamma, **params)
+    point = np.array([float(sp.N(p)) for p in _point(rg, at)])
+    jac = rg.numeric_jacobian(point)
+    if not np.all(np.isfinite(jac)):
+        raise NotApplicableError(f"the Jacobian of {rg.game.name!r} with {rg.label} is not finite at {point}")
+    return jac

@@ -1,0 +1,123 @@
+"""Shared CLI plumbing: argument types, ``--param`` parsing, output and error handling."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import JacobianLabError
+from ..games.parameters import parse_assignment
+
+
+class UsageError(JacobianLabError):
+    """A CLI mistake: printed as one line, exit status 2."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose errors are one line on stderr and exit status 2, without usage spam."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def add_model_arguments(parser, default_reg="none"):
+    """``--model``, ``--reg``, ``--gamma`` and repeated ``--param NAME=VALUE``."""
+    parser.add_argument("--model", default="dirac", help="model name (see `jacobian-lab list`)")
+    parser.add_argument("--reg", default=default_reg,
+                        help="regularizer name, or several as NAME=STRENGTH,NAME=STRENGTH")
+    parser.add_argument("--gamma", type=float, default=None,
+                        help="strength of a single regularizer (default 1)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="model parameter, e.g. sigma=0.7 or mean=0,2 (repeatable)")
+
+
+def add_scheme_arguments(parser, default_scheme=None):
+    """``--scheme`` and its parameters."""
+    parser.add_argument("--scheme", default=default_scheme,
+                        help="update scheme (simgd, altgd, extragradient, optimistic, momentum, cgd, flow)")
+    parser.add_argument("--lr", type=float, default=None, help="step size")
+    parser.add_argument("--lr-g", type=float, default=None, help="generator step size (TTUR)")
+    parser.add_argument("--lr-d", type=float, default=None, help="discriminator step size (TTUR)")
+    parser.add_argument("--n-g", type=int, default=None, help="generator sub-steps (altgd)")
+    parser.add_argument("--n-d", type=int, default=None, help="discriminator sub-steps (altgd)")
+    parser.add_argument("--order", default=None, help="altgd order: gd (generator first) or dg")
+    parser.add_argument("--beta", type=float, default=None, help="momentum coefficient")
+    parser.add_argument("--alternating", action="store_true", default=None,
+                        help="alternating momentum updates")
+
+
+def reg_spec(args):
+    """``--reg jare`` or ``--reg r1=0.3,jare=1`` to the Python API's ``reg``/``gamma``."""
+    if "=" not in args.reg:
+        return args.reg, args.gamma
+    if args.gamma is not None:
+        raise UsageError("--gamma goes with a single --reg name; give strengths as NAME=VALUE")
+    pairs = []
+    for item in args.reg.split(","):
+        name, value = parse_assignment(item)
+        try:
+            pairs.append((name, float(value)))
+        except ValueError:
+            raise UsageError(f"strength of {name!r} must be a number, got {value!r}") from None
+    return pairs, None
+
+
+def model_params(args) -> dict:
+    """``--param`` assignments as a dict of strings (the games parse and validate them)."""
+    return dict(parse_assignment(text) for text in args.param)
+
+
+def scheme_params(args) -> dict:
+    """Scheme options that were given on the command line."""
+    names = ("lr", "lr_g", "lr_d", "n_g", "n_d", "order", "beta", "alternating")
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+def print_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2, default=_json_default)
+    sys.stdout.write("\n")
+
+
+def _json_default(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, complex):
+        return {"real": value.real, "imag": value.imag}
+    return str(value)
+
+
+def fmt(x: float) -> str:
+    """A number for humans: 6 significant digits, 'inf' and 'nan' spelled out."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return f"{x:.6g}"
+
+
+def fmt_complex(z: complex) -> str:
+    if z.imag == 0:
+        return fmt(z.real)
+    sign = "+" if z.imag > 0 else "-"
+    return f"{fmt(z.real)} {sign} {fmt(abs(z.imag))}i"
+
+
+def atomic_write(path, write) -> Path:
+    """Call ``write(tmp_path)`` and move the result to ``path`` only if it succeeded."""
+    path = Path(path)
+    if not path.parent.exists():
+        raise UsageError(f"cannot write {path}: directory {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise UsageError(f"cannot write {path}: directory {path.parent} is not writable")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -1,0 +1,68 @@
+"""Errors and input validation shared by the Python API and the CLI.
+
+Every user mistake raises :class:`JacobianLabError` (a ``ValueError``) with one line that names the
+problem and the accepted values; the CLI prints that line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+
+
+class JacobianLabError(ValueError):
+    """A user-facing error: bad name, bad value, or a request the toolkit cannot honour."""
+
+
+class NotApplicableError(JacobianLabError):
+    """A regularizer or scheme that does not apply to the chosen game."""
+
+
+class DivergenceError(JacobianLabError):
+    """A simulation left the region where numbers are finite."""
+
+
+def unknown_name(kind: str, name: object, accepted: Iterable[str]) -> JacobianLabError:
+    """Build the error for an unknown name, suggesting the closest accepted one."""
+    accepted = sorted(accepted)
+    close = difflib.get_close_matches(str(name), accepted, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return JacobianLabError(
+        f"unknown {kind} {name!r}{hint}; accepted: {', '.join(accepted)}"
+    )
+
+
+def check_strength(name: str, value: object) -> float:
+    """Return ``value`` as a float, refusing NaN, infinities and negative numbers."""
+    number = _as_float(f"strength of {name!r}", value)
+    if number < 0:
+        raise JacobianLabError(f"strength of {name!r} must be >= 0, got {number:g}")
+    return number
+
+
+def check_positive(name: str, value: object) -> float:
+    """Return ``value`` as a float, refusing anything that is not a finite positive number."""
+    number = _as_float(name, value)
+    if number <= 0:
+        raise JacobianLabError(f"{name} must be > 0, got {number:g}")
+    return number
+
+
+def check_int(name: str, value: object, minimum: int = 1) -> int:
+    """Return ``value`` as an int >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise JacobianLabError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if int(value) < minimum:
+        raise JacobianLabError(f"{name} must be an integer >= {minimum}, got {int(value)}")
+    return int(value)
+
+
+def _as_float(name: str, value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise JacobianLabError(f"{name} must be a finite number, got {value!r}")
+    return number

@@ -1,0 +1,169 @@
+r"""The regularized vector field of a game: symbolic, then generated numeric code.
+
+.. math::
+
+    v(x) = \big(-\nabla_\theta (l_G + \textstyle\sum_r \Delta l_G^r),\;
+                -\nabla_\psi (l_D + \textstyle\sum_r \Delta l_D^r)\big),
+    \qquad J = \partial v / \partial x,
+
+followed by the field transforms in order. Instance noise changes the data before the losses are
+built. Strengths are symbols (``gamma``, or ``gamma_r1`` etc. when several are given) so that the
+same expressions give closed forms; :meth:`RegularizedGame.substitutions` holds their values.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from .errors import JacobianLabError, NotApplicableError
+from .games import Game
+from .regularizers import DataNoise, FieldTransform, Penalty, parse_reg
+from .symbolic.functions import NUMPY_MODULES
+
+
+def _strength_symbol(regularizer, several: bool) -> sp.Symbol:
+    base = {"lambda": "lambda_"}.get(regularizer.strength, regularizer.strength)
+    if several:
+        base = f"{regularizer.strength}_{regularizer.name.replace('-', '_')}"
+    return sp.Symbol(base, nonnegative=True)
+
+
+class RegularizedGame:
+    """A game with regularizers: its losses, field and Jacobian, symbolic and numeric.
+
+    Parameters
+    ----------
+    game : Game
+    reg : sequence of (Regularizer, float)
+        As returned by :func:`jacobian_lab.regularizers.parse_reg`.
+    """
+
+    def __init__(self, game: Game, reg=()):
+        self.game = game
+        self.reg = tuple(reg)
+        several = len(self.reg) > 1
+        self.strength_symbols = tuple(_strength_symbol(r, several) for r, _ in self.reg)
+        noises = [r for r, _ in self.reg if isinstance(r, DataNoise)]
+        if len(noises) > 1:
+            raise JacobianLabError("instance-noise given more than once")
+
+    @classmethod
+    def from_spec(cls, game: Game, reg=None, gamma=None) -> RegularizedGame:
+        return cls(game, parse_reg(reg, gamma))
+
+    @property
+    def variables(self):
+        return self.game.variables
+
+    @property
+    def label(self) -> str:
+        if not self.reg:
+            return "none"
+        return ", ".join(f"{r.name}={s:g}" for r, s in self.reg)
+
+    # -- symbolic --------------------------------------------------------------------------
+    @cached_property
+    def losses(self) -> tuple[sp.Expr, sp.Expr]:
+        """Regularized ``(l_G, l_D)`` (before field transforms)."""
+        noise = sp.Integer(0)
+        for (r, _), s in zip(self.reg, self.strength_symbols):
+            if isinstance(r, DataNoise):
+                noise = s
+        base = self.game.losses(noise)
+        l_g, l_d = base
+        for (r, _), s in zip(self.reg, self.strength_symbols):
+            if isinstance(r, Penalty):
+                d_g, d_d = r.loss_terms(self.game, base, s)
+                l_g, l_d = l_g + d_g, l_d + d_d
+        return l_g, l_d
+
+    @cached_property
+    def field(self) -> sp.Matrix:
+        """The column vector :math:`v(x)`, generator first."""
+        l_g, l_d = self.losses
+        v = sp.Matrix([-sp.diff(l_g, t) for t in self.game.theta]
+                      + [-sp.diff(l_d, p) for p in self.game.psi])
+        for (r, _), s in zip(self.reg, self.strength_symbols):
+            if isinstance(r, FieldTransform):
+                v = r.apply(v, v.jacobian(self.variables), s)
+        return v
+
+    @cached_property
+    def jacobian(self) -> sp.Matrix:
+        """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
+        return self.field.jacobian(self.variables)
+
+    def substitutions(self) -> dict:
+        """Exact values of model parameters and strengths."""
+        subs = self.game.substitutions()
+        for (_, value), s in zip(self.reg, self.strength_symbols):
+            subs[s] = sp.nsimplify(value, rational=True)
+        return subs
+
+    # -- equilibrium -----------------------------------------------------------------------
+    @cached_property
+    def equilibrium(self) -> tuple:
+        """The fixed point: the game's closed form if it has one, else found numerically."""
+        eq = self.game.equilibrium
+        if eq is None:
+            return tuple(find_fixed_point(self.numeric_field, self.game.dim))
+        return tuple(sp.sympify(e).subs(self.game.substitutions()) for e in eq)
+
+    def exact_jacobian_at(self, point) -> sp.Matrix:
+        """:math:`J` at ``point`` with every parameter and strength substituted exactly."""
+        subs = self.substitutions()
+        subs.update({x: sp.nsimplify(p, rational=True) for x, p in zip(self.variables, point)})
+        jac = self.jacobian.subs(subs)
+        _check_smooth(jac, self)
+        return jac
+
+    # -- numeric ---------------------------------------------------------------------------
+    @cached_property
+    def numeric_field(self):
+        """``v(x)`` on arrays: ``(..., d) -> (..., d)``, generated from the symbolic field."""
+        return _vectorize(self.field.subs(self.substitutions()), self.variables)
+
+    @cached_property
+    def numeric_jacobian(self):
+        """``J(x)`` on arrays: ``(..., d) -> (..., d, d)``."""
+        jac = self.jacobian.subs(self.substitutions())
+        flat = _vectorize(sp.Matrix(list(jac)), self.variables)
+        d = self.game.dim
+        return lambda x: flat(x).reshape(np.shape(x)[:-1] + (d, d))
+
+
+def _vectorize(column: sp.Matrix, variables):
+    """Generate ``f(x[..., d]) -> (..., m)`` from a column of expressions."""
+    entries = sp.lambdify(variables, list(column), modules=NUMPY_MODULES, cse=True)
+
+    def evaluate(x):
+        x = np.asarray(x, dtype=float)
+        values = entries(*np.moveaxis(x, -1, 0))
+        return np.stack(np.broadcast_arrays(*values, np.empty(x.shape[:-1])), axis=-1)[..., :-1]
+
+    return evaluate
+
+
+def _check_smooth(jac: sp.Matrix, game: RegularizedGame):
+    bad = (sp.DiracDelta, sp.zoo, sp.nan, sp.oo, -sp.oo)
+    if any(e.has(*bad) for e in jac):
+        raise NotApplicableError(
+            f"the field of {game.game.name!r} with {game.label} is not differentiable at this point "
+            "(e.g. wgan-gp's |grad_x D| has a kink where grad_x D = 0)"
+        )
+
+
+def find_fixed_point(field, dim: int, start=None) -> np.ndarray:
+    """A zero of ``field`` near ``start`` (default the origin), by scipy's hybrid method."""
+    from scipy.optimize import root
+
+    x0 = np.zeros(dim) if start is None else np.asarray(start, dtype=float)
+    result = root(lambda x: field(x), x0, method="hybr", tol=1e-14)
+    if not result.success or np.linalg.norm(field(result.x)) > 1e-9:
+        raise JacobianLabError(
+            "no fixed point found numerically from the origin; give the game an equilibrium"
+        )
+    return result.x

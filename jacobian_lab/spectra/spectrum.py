@@ -1,0 +1,188 @@
+"""The one result type for every spectrum: symbolic, dense numeric, top-k, or a real network."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from . import factors, steps
+
+
+@dataclass(frozen=True, eq=False)
+class Spectrum:
+    """Eigenvalues of a Jacobian, with the factors derived from them.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray of complex, shape (n,)
+        Sorted by decreasing real part. For ``kind="continuous"`` the eigenvalues of
+        :math:`J = \\partial v/\\partial x` (``convention="field"``) or of :math:`H = -J`
+        (``convention="loss"``); for ``kind="discrete"`` those of the update map's Jacobian.
+    jacobian : ndarray, shape (n, n) or None
+        The matrix whose eigenvalues these are (``None`` for matrix-free spectra).
+    kind : {"continuous", "discrete"}
+    continuous : Spectrum or None
+        For a discrete spectrum, the continuous-time spectrum at the same point.
+    symbolic_jacobian : sympy.Matrix or None
+        Exact Jacobian where derivable.
+    symbolic_eigenvalues : dict or None
+        Exact eigenvalues ``{value: algebraic multiplicity}`` where derivable.
+    defective : tuple
+        Exact eigenvalues whose geometric multiplicity is below the algebraic one (Jordan blocks).
+    partial : bool
+        True for a top-k spectrum: the factors then refer to the eigenvalues found.
+    rtol : float
+        Relative tolerance below which eigenvalues count as zero (see
+        :mod:`jacobian_lab.spectra.factors`).
+    info : dict
+        What was analysed: game, regularizer, scheme, parameters, method.
+    """
+
+    eigenvalues: np.ndarray
+    jacobian: np.ndarray | None = None
+    kind: str = "continuous"
+    convention: str = "field"
+    continuous: Spectrum | None = None
+    symbolic_jacobian: object = None
+    symbolic_eigenvalues: dict | None = None
+    defective: tuple = ()
+    partial: bool = False
+    rtol: float = factors.DEFAULT_RTOL
+    point: np.ndarray | None = None
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        lam = np.asarray(self.eigenvalues, dtype=complex).ravel()
+        order = np.lexsort((-lam.imag, -lam.real))
+        object.__setattr__(self, "eigenvalues", lam[order])
+
+    # -- factors ---------------------------------------------------------------------------
+    @property
+    def _flow(self) -> Spectrum:
+        return self.continuous if self.kind == "discrete" and self.continuous else self
+
+    @property
+    def phase_factor(self) -> float:
+        """Phase factor of the continuous-time eigenvalues (for a discrete spectrum, of its ``continuous``)."""
+        return factors.phase_factor(self._flow.eigenvalues, self.rtol)
+
+    @property
+    def condition_factor(self) -> float:
+        """``max |lambda| / min |lambda|`` of the continuous-time eigenvalues above the tolerance."""
+        return factors.condition_factor(self._flow.eigenvalues, self.rtol)
+
+    @property
+    def condition_number(self) -> float:
+        """SVD condition number of the continuous-time Jacobian (``nan`` if matrix-free)."""
+        jac = self._flow.jacobian
+        return math.nan if jac is None else factors.condition_number(jac)
+
+    @property
+    def n_excluded(self) -> int:
+        """How many eigenvalues the tolerance rule left out of the factors."""
+        lam = self._flow.eigenvalues
+        return int(lam.size - factors.significant(lam, self.rtol).sum())
+
+    @property
+    def spectral_radius(self) -> float:
+        """:math:`\\max_i |\\lambda_i|` of these eigenvalues."""
+        return float(np.abs(self.eigenvalues).max()) if self.eigenvalues.size else math.nan
+
+    @property
+    def abscissa(self) -> float:
+        """Largest real part of the field-convention eigenvalues."""
+        lam = self.eigenvalues if self.convention == "field" else -self.eigenvalues
+        return float(lam.real.max())
+
+    @property
+    def stability(self) -> str:
+        """``"stable"``, ``"marginal"`` or ``"unstable"`` (METHODS.md section 1)."""
+        scale = max(self.spectral_radius, 1.0) * self.rtol
+        margin = self.spectral_radius - 1 if self.kind == "discrete" else self.abscissa
+        if margin < -scale:
+            return "stable"
+        return "marginal" if margin <= scale else "unstable"
+
+    @property
+    def is_stable(self) -> bool:
+        """Locally asymptotically stable: ``Re lambda < 0`` (flow) or ``rho < 1`` (discrete)."""
+        return self.stability == "stable"
+
+    # -- steps -----------------------------------------------------------------------------
+    def _field_eigenvalues(self):
+        flow = self._flow
+        return flow.eigenvalues if flow.convention == "field" else -flow.eigenvalues
+
+    def max_stable_step(self) -> float:
+        """Largest simultaneous-GD step that contracts: :math:`\\min_i 2\\alpha_i/|\\lambda_i|^2`."""
+        return steps.max_stable_step(self._field_eigenvalues(), self.rtol)
+
+    def optimal_step(self) -> steps.OptimalStep:
+        """``(step, rate, iterations)`` minimising :math:`\\max_i|1+h\\lambda_i|` (simultaneous GD)."""
+        return steps.optimal_step(self._field_eigenvalues(), self.rtol)
+
+    # -- conversions -----------------------------------------------------------------------
+    def in_convention(self, convention: str) -> Spectrum:
+        """The same spectrum for :math:`J` (``"field"``) or :math:`H = -J` (``"loss"``)."""
+        if convention not in ("field", "loss"):
+            raise ValueError(f"unknown convention {convention!r}; accepted: field, loss")
+        if convention == self.convention or self.kind == "discrete":
+            return self
+        jac = None if self.jacobian is None else -self.jacobian
+        return replace(self, eigenvalues=-self.eigenvalues, jacobian=jac, convention=convention,
+                       symbolic_jacobian=None, symbolic_eigenvalues=None, defective=())
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary (eigenvalues as ``{"real", "imag"}`` pairs; inf/nan as strings)."""
+        out = {
+            "kind": self.kind,
+            "convention": self.convention,
+            "eigenvalues": [{"real": float(z.real), "imag": float(z.imag)} for z in self.eigenvalues],
+            "phase_factor": _json_number(self.phase_factor),
+            "condition_factor": _json_number(self.condition_factor),
+            "condition_number": _json_number(self.condition_number),
+            "n_excluded": self.n_excluded,
+            "rtol": self.rtol,
+            "spectral_radius": _json_number(self.spectral_radius),
+            "stability": self.stability,
+            "stable": self.is_stable,
+            "partial": self.partial,
+            "info": {k: _jsonable(v) for k, v in self.info.items()},
+        }
+        if self.jacobian is not None:
+            out["jacobian"] = np.asarray(self.jacobian, dtype=float).tolist()
+        if self.symbolic_eigenvalues:
+            out["exact_eigenvalues"] = [
+                {"value": str(v), "multiplicity": int(m)} for v, m in self.symbolic_eigenvalues.items()
+            ]
+            out["defective"] = [str(v) for v in self.defective]
+        if self.kind == "continuous":
+            step = self.optimal_step()
+            out["max_stable_step"] = _json_number(self.max_stable_step())
+            out["optimal_step"] = {k: _json_number(v) for k, v in step._asdict().items()}
+        return out
+
+    def __repr__(self):
+        lam = ", ".join(f"{z:.4g}" for z in self.eigenvalues[:6])
+        more = ", ..." if self.eigenvalues.size > 6 else ""
+        return (f"Spectrum({self.kind}, eigenvalues=[{lam}{more}], phase_factor={self.phase_factor:.4g}, "
+                f"condition_factor={self.condition_factor:.4g}, {self.stability})")
+
+
+def _json_number(x):
+    x = float(x)
+    return x if math.isfinite(x) else str(x)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float):
+        return _json_number(value)
+    return value if isinstance(value, int | str | bool | type(None)) else str(value)
