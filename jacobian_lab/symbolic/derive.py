@@ -1,0 +1,1 @@
+"""Closed forms at the equilibrium (placeholder replaced below)."""
