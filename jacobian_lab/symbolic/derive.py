@@ -1,1 +1,167 @@
-"""Closed forms at the equilibrium (placeholder replaced below)."""
+r"""Closed forms at the equilibrium: Jacobian, eigenvalues per block, critical strengths.
+
+Everything is a function of the strengths (``gamma`` ...), the model parameters and, for a scheme,
+the step size ``h``. The Jacobian is split into independent blocks (the sparsity pattern, or the
+game's modes such as the Gaussian example's eigen-directions of :math:`\sigma^2 I + mm^T`); each
+2x2 block has :math:`\lambda = \tfrac12(\operatorname{tr} \pm \sqrt{\operatorname{tr}^2 - 4\det})`
+and its eigenvalues meet (a Jordan block) where :math:`\operatorname{tr}^2 = 4\det`: those are the
+*critical strengths* (for R1 on the Dirac-GAN, :math:`\gamma = 2|f'(0)| = 1`).
+Sympy's work is bounded in time; a part that does not finish is reported as not derived, with the
+model parameters then substituted by their values and tried again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..errors import JacobianLabError
+from .eigen import block_eigenvalues, components
+from .timeout import SymbolicTimeout, time_limit
+
+TIME_LIMIT = 8.0
+
+
+@dataclass
+class Block:
+    """One independent block: its coordinates, matrix, exact eigenvalues and critical strengths."""
+
+    labels: list[str]
+    matrix: sp.Matrix
+    eigenvalues: dict | None
+    critical: dict = field(default_factory=dict)
+
+
+@dataclass
+class Derivation:
+    """The closed forms of one (game, regularizer[, scheme]) at its equilibrium."""
+
+    title: str
+    variables: list
+    equilibrium: tuple
+    jacobian: sp.Matrix
+    blocks: list[Block]
+    substituted: dict = field(default_factory=dict)
+    update_matrix: sp.Matrix | None = None
+    update_blocks: list[Block] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_text(self, latex: bool = False) -> str:
+        """A readable report (``latex=True``: formulas in LaTeX)."""
+        show = sp.latex if latex else sp.sstr
+        lines = [self.title, ""]
+        eq = ", ".join(f"{v} = {show(e)}" for v, e in zip(self.variables, self.equilibrium))
+        lines += [f"equilibrium: {eq}", "", "Jacobian J = dv/dx at the equilibrium:", _matrix(self.jacobian, show)]
+        lines += _blocks_text("J", self.blocks, show)
+        if self.update_matrix is not None:
+            lines += ["", "update-map Jacobian:", _matrix(self.update_matrix, show)]
+            lines += _blocks_text("update map", self.update_blocks, show)
+        if self.substituted:
+            subs = ", ".join(f"{k} = {v}" for k, v in self.substituted.items())
+            lines += ["", f"(model parameters substituted by their values: {subs})"]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _matrix(m: sp.Matrix, show) -> str:
+    if show is sp.latex:
+        return show(m)
+    return "\n".join("  [ " + ",  ".join(sp.sstr(e) for e in m.row(i)) + " ]" for i in range(m.rows))
+
+
+def _blocks_text(what, blocks, show):
+    lines = []
+    for b in blocks:
+        lines.append(f"\n{what} block ({', '.join(b.labels)}):")
+        if b.eigenvalues is None:
+            lines.append("  eigenvalues: no closed form (block too large); use numbers")
+            continue
+        for value, mult in b.eigenvalues.items():
+            lines.append(f"  lambda = {show(value)}" + (f"   (multiplicity {mult})" if mult > 1 else ""))
+        for symbol, values in b.critical.items():
+            lines.append(f"  eigenvalues meet (Jordan block) at {symbol} = "
+                         + ", ".join(show(v) for v in values))
+    return lines
+
+
+def derive(model, reg=None, gamma=None, scheme=None, **params) -> Derivation:
+    """Closed-form Jacobian and eigenvalues at the equilibrium (see module docstring).
+
+    Parameters are as for :func:`jacobian_lab.spectrum`; strengths and step sizes stay symbols
+    (their values are ignored), model parameters stay symbols where the work stays bounded.
+    """
+    from ..analysis import _split_params, regularized_game
+    from ..schemes import make_scheme, symbolic_update_matrix
+
+    model_params, scheme_params = _split_params(params, scheme)
+    rg = regularized_game(model, reg, gamma, **model_params)
+    if rg.game.equilibrium is None:
+        raise JacobianLabError(f"{rg.game.name!r} has no closed-form equilibrium to derive at")
+    title = f"{rg.game.name} ({_params(rg.game)}), reg {rg.label}" + (f", scheme {scheme}" if scheme else "")
+    result = _derive_bounded(rg, {}) or _derive_bounded(rg, rg.game.substitutions())
+    if result is None:
+        raise JacobianLabError("closed forms did not finish in time; use `jacobian-lab analyze` for numbers")
+    jac, blocks, basis, subs = result
+    out = Derivation(title, list(rg.variables), _equilibrium(rg, subs), jac, blocks, substituted=subs)
+    if scheme and scheme != "flow":
+        steps = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+        try:
+            with time_limit(TIME_LIMIT):
+                out.update_matrix = symbolic_update_matrix(steps, jac, step_symbols=True)
+                memory_basis = None if basis is None else sp.diag(*([basis] * steps.memory))
+                out.update_blocks = _blocks(out.update_matrix, memory_basis, _labels(rg, steps.memory), ())
+        except SymbolicTimeout:
+            out.notes.append("the update map's closed form did not finish in time")
+    return out
+
+
+def _params(game) -> str:
+    return ", ".join(f"{k}={v}" for k, v in game.values.items()) or "no parameters"
+
+
+def _equilibrium(rg, subs):
+    return tuple(sp.sympify(e).subs(subs) for e in rg.game.equilibrium)
+
+
+def _labels(rg, memory=1):
+    names = [str(v) for v in rg.variables]
+    return names if memory == 1 else names + [f"{n}_prev" for n in names]
+
+
+def _derive_bounded(rg, subs):
+    try:
+        with time_limit(TIME_LIMIT):
+            point = dict(zip(rg.variables, _equilibrium(rg, subs)))
+            jac = rg.jacobian.subs(point).subs(subs).applyfunc(sp.simplify)
+            basis_fn = getattr(rg.game, "mode_basis", None)
+            basis = None if basis_fn is None else basis_fn().subs(subs)
+            return jac, _blocks(jac, basis, _labels(rg), rg.strength_symbols), basis, subs
+    except SymbolicTimeout:
+        return None
+
+
+def _blocks(matrix, basis, labels, strengths) -> list[Block]:
+    rotated = matrix if basis is None else (basis.T * matrix * basis).applyfunc(sp.simplify)
+    if basis is not None:
+        labels = [f"mode {i // 2 + 1} {'generator' if i % 2 == 0 else 'discriminator'}"
+                  for i in range(rotated.rows)]
+    out = []
+    for idx in components(rotated):
+        block = rotated.extract(idx, idx)
+        out.append(Block([labels[i] for i in idx], block, block_eigenvalues(block),
+                         _critical(block, strengths)))
+    return out
+
+
+def _critical(block: sp.Matrix, strengths) -> dict:
+    if block.shape != (2, 2):
+        return {}
+    discriminant = sp.simplify(block.trace() ** 2 - 4 * block.det())
+    out = {}
+    for s in strengths:
+        if discriminant.has(s):
+            roots = [r for r in sp.solve(discriminant, s) if r.is_extended_negative is not True]
+            if roots:
+                out[s] = roots
+    return out
