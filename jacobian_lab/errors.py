@@ -23,14 +23,16 @@ class DivergenceError(JacobianLabError):
     """A simulation left the region where numbers are finite."""
 
 
-def unknown_name(kind: str, name: object, accepted: Iterable[str]) -> JacobianLabError:
-    """Build the error for an unknown name, suggesting the closest accepted one."""
-    accepted = sorted(accepted)
+def unknown_name(kind: str, name: object, accepted: Iterable, where: str = "") -> JacobianLabError:
+    """Build the error for an unknown name, suggesting the closest accepted one.
+
+    ``where`` is appended after the name, e.g. ``" for model 'dirac'"``.
+    """
+    accepted = sorted(map(str, accepted))
     close = difflib.get_close_matches(str(name), accepted, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return JacobianLabError(
-        f"unknown {kind} {name!r}{hint}; accepted: {', '.join(accepted)}"
-    )
+    listed = ", ".join(accepted) if accepted else "none"
+    return JacobianLabError(f"unknown {kind} {name!r}{where}{hint}; accepted: {listed}")
 
 
 def check_strength(name: str, value: object) -> float:

@@ -44,6 +44,9 @@ def main(argv=None) -> int:
     except JacobianLabError as error:
         print(f"jacobian-lab: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `jacobian-lab list | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("jacobian-lab: interrupted", file=sys.stderr)
         return 130

@@ -37,7 +37,7 @@ class Game:
     parameters: dict[str, Parameter] = {}
 
     def __init__(self, **params):
-        self.values = resolve(self.parameters, params, self.name)
+        self.values = resolve(self.parameters, params, f"model {self.name!r}")
         self._symbols: dict[sp.Symbol, object] = {}
 
     def symbol(self, name: str, value, positive: bool = False) -> sp.Symbol:

@@ -73,7 +73,7 @@ def _parse_array(p: Parameter, value, ndim: int):
 
 def _parse_choice(p: Parameter, value):
     if value not in p.choices:
-        raise unknown_name(f"value for parameter {p.name!r}", value, p.choices)
+        raise unknown_name("value", value, p.choices, where=f" for parameter {p.name!r}")
     return value
 
 
@@ -87,11 +87,11 @@ _PARSERS = {
 }
 
 
-def resolve(declared: dict[str, Parameter], given: dict, model: str) -> dict:
+def resolve(declared: dict[str, Parameter], given: dict, owner: str) -> dict:
     """Defaults overridden by ``given``; unknown names and bad values raise a clear error."""
     for name in given:
         if name not in declared:
-            raise unknown_name(f"parameter of model {model!r}", name, declared)
+            raise unknown_name("parameter", name, declared, where=f" for {owner}")
     return {
         name: p.parse(given[name]) if name in given else p.default for name, p in declared.items()
     }

@@ -1,0 +1,108 @@
+"""``jacobian-lab analyze``: the spectrum of one game, regularizer and scheme, explained."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..analysis import spectrum
+from ._common import (
+    add_model_arguments,
+    add_scheme_arguments,
+    fmt,
+    fmt_complex,
+    model_params,
+    print_json,
+    reg_spec,
+    scheme_params,
+)
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "analyze", help="Jacobian spectrum, phase/conditioning factors, stability and step sizes",
+        description="Analyse the Jacobian of a game's gradient field at its equilibrium "
+                    "(continuous time, or the update map of a scheme).")
+    add_model_arguments(parser)
+    add_scheme_arguments(parser)
+    parser.add_argument("--at", default=None, help="point theta..,psi.. (default: the equilibrium)")
+    parser.add_argument("--rtol", type=float, default=1e-10,
+                        help="eigenvalues below rtol*max|lambda| are left out of the factors")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    reg, gamma = reg_spec(args)
+    at = None if args.at is None else [float(v) for v in args.at.split(",")]
+    result = spectrum(args.model, reg=reg, gamma=gamma, scheme=args.scheme, at=at, rtol=args.rtol,
+                      **model_params(args), **scheme_params(args))
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(report(result))
+    return 0
+
+
+def report(s) -> str:
+    """The human-readable analysis of a :class:`~jacobian_lab.Spectrum`."""
+    info = s.info
+    params = ", ".join(f"{k}={v}" for k, v in info["parameters"].items()) or "no parameters"
+    flow = s.continuous if s.kind == "discrete" else s
+    lines = [
+        f"model        {info['model']} ({params})",
+        f"regularizer  {info['reg']}",
+        f"point        " + ", ".join(f"{v} = {fmt(p)}" for v, p in zip(info["variables"], info["point"])),
+        "",
+        *_matrix_lines("Jacobian J = dv/dx (field convention; H = -J in the loss convention)", flow),
+        *_eigen_lines("eigenvalues of J", flow),
+        f"phase factor         {fmt(s.phase_factor)}   (max |Im| / |Re|)",
+        f"conditioning factor  {fmt(s.condition_factor)}   (max |lambda| / min |lambda|);"
+        f" SVD condition number {fmt(s.condition_number)}",
+    ]
+    if s.n_excluded:
+        lines.append(f"                     ({s.n_excluded} eigenvalue(s) below rtol={s.rtol:g} left out)")
+    if s.kind == "discrete":
+        sp_info = ", ".join(f"{k}={v}" for k, v in info.get("scheme_parameters", {}).items() if v is not None)
+        lines += ["", f"scheme       {info['scheme']} ({sp_info})",
+                  *_matrix_lines("update-map Jacobian", s),
+                  *_eigen_lines("eigenvalues of the update map", s),
+                  f"spectral radius      {fmt(s.spectral_radius)}",
+                  f"verdict              {s.stability} (discrete: spectral radius < 1)"]
+        return "\n".join(lines)
+    step = s.optimal_step()
+    lines += [f"verdict              {s.stability} (continuous: all Re lambda < 0)",
+              f"largest stable step  {fmt(s.max_stable_step())}   (simultaneous GD: h < min 2 alpha/|lambda|^2)"]
+    if step.rate < 1:
+        lines.append(f"optimal step         {fmt(step.step)}   rate {fmt(step.rate)} per step,"
+                     f" {fmt(step.iterations)} iterations to shrink the error by 1e6")
+    else:
+        lines.append("optimal step         none: no step size makes simultaneous GD converge")
+    return "\n".join(lines)
+
+
+def _matrix_lines(title, s):
+    exact = s.symbolic_jacobian is not None and all(
+        len(sp.sstr(e)) <= 16 for e in s.symbolic_jacobian)
+    rows = s.symbolic_jacobian.tolist() if exact else s.jacobian.tolist()
+    kind = "exact" if exact else "numeric"
+    cells = [[sp.sstr(e) if exact else fmt(e) for e in row] for row in rows]
+    width = max(len(c) for row in cells for c in row)
+    return [f"{title} ({kind}):"] + ["  [ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
+
+
+MAX_CLOSED_FORM = 50  # characters; longer exact forms are left to --json and `derive`
+
+
+def _eigen_lines(title, s):
+    lines = []
+    short = s.symbolic_eigenvalues and all(len(sp.sstr(v)) <= MAX_CLOSED_FORM for v in s.symbolic_eigenvalues)
+    if s.symbolic_eigenvalues and not short:
+        lines.append(f"{title} (closed form): exact, see --json or `jacobian-lab derive`")
+    if short:
+        exact = ", ".join(sp.sstr(v) + (f" (x{m})" if m > 1 else "") for v, m in s.symbolic_eigenvalues.items())
+        lines.append(f"{title} (closed form): {exact}")
+        if s.defective:
+            lines.append("  Jordan block: repeated eigenvalue " + ", ".join(map(sp.sstr, s.defective))
+                         + " has a single eigenvector")
+    lines.append(f"{title} (numeric):     " + ", ".join(fmt_complex(z) for z in s.eigenvalues))
+    return lines

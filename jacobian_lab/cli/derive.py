@@ -1,0 +1,25 @@
+"""``jacobian-lab derive``: closed-form Jacobian and eigenvalues at the equilibrium."""
+
+from __future__ import annotations
+
+from ..symbolic.derive import derive
+from ._common import add_model_arguments, add_scheme_arguments, model_params, reg_spec, scheme_params
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "derive", help="closed-form Jacobian, eigenvalues and critical strengths",
+        description="Derive the Jacobian at the equilibrium and its eigenvalues as functions of "
+                    "the strength, the model parameters and (with --scheme) the step size h.")
+    add_model_arguments(parser)
+    add_scheme_arguments(parser)
+    parser.add_argument("--latex", action="store_true", help="formulas in LaTeX")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    reg, gamma = reg_spec(args)
+    result = derive(args.model, reg=reg, gamma=gamma, scheme=args.scheme,
+                    **model_params(args), **scheme_params(args))
+    print(result.to_text(latex=args.latex))
+    return 0
