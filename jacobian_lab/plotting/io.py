@@ -1,0 +1,27 @@
+"""Saving figures: the format from the file's suffix, written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import JacobianLabError
+
+#: Accepted suffixes and the matplotlib format each one means.
+FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+
+
+def figure_format(path) -> str:
+    """The format for ``path``'s suffix, or a :class:`~jacobian_lab.JacobianLabError`."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise JacobianLabError(f"cannot write {path}: unknown figure suffix {suffix or '(none)'!r}; "
+                               f"accepted: {', '.join(FORMATS)}")
+    return FORMATS[suffix]
+
+
+def save_figure(fig, path, dpi=120) -> Path:
+    """Write ``fig`` to ``path`` (PNG, PDF or SVG by suffix); nothing is left behind on failure."""
+    from ..cli._common import atomic_write
+
+    fmt = figure_format(path)
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))

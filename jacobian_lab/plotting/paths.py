@@ -1,0 +1,140 @@
+r"""Eigenvalue paths: the spectrum as a regularizer's strength goes from 0 to a maximum.
+
+Each eigenvalue of :math:`J(\gamma)` at the equilibrium traces a curve in the complex plane. Where
+two of them meet the block is a Jordan block and the convergence rate is best: for R1 on the
+Dirac-GAN, :math:`\lambda = -\gamma/2 \pm \sqrt{\gamma^2 - 4 f'(0)^2}/2` meet at
+:math:`\gamma = 2|f'(0)| = 1` (Mescheder, Geiger & Nowozin 2018, section 3). The critical strengths
+come from :func:`jacobian_lab.derive`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import check_positive
+from ..schemes import make_scheme
+from ._linear import StrengthFamily, update_matrices
+from .style import CMAP, PALETTE, ROLES, new_axes, styled
+
+
+@dataclass(frozen=True)
+class PathData:
+    """Eigenvalues along a strength sweep.
+
+    Attributes
+    ----------
+    strengths : ndarray (n,)
+    eigenvalues : ndarray of complex (n, k)
+    marks : ndarray (m,)
+        Strengths to mark (chosen values and critical strengths).
+    mark_eigenvalues : ndarray of complex (m, k)
+    critical : ndarray
+        Strengths where eigenvalues meet.
+    reg, model : str
+    kind : {"continuous", "discrete"}
+    """
+
+    strengths: np.ndarray
+    eigenvalues: np.ndarray
+    marks: np.ndarray
+    mark_eigenvalues: np.ndarray
+    critical: np.ndarray
+    reg: str
+    model: str
+    kind: str = "continuous"
+
+
+def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=True, scheme=None,
+                         **params) -> PathData:
+    """Eigenvalues for ``n`` strengths in ``[0, gamma_max]``, with chosen and critical marks.
+
+    Parameters
+    ----------
+    model : str or Game
+    reg : str
+        One regularizer name.
+    gamma_max : float
+    marks : sequence of float
+        Strengths to mark on the path.
+    critical : bool
+        Also mark the strengths where eigenvalues meet (closed form via :func:`jacobian_lab.derive`).
+    scheme : str, optional
+        Eigenvalues of this scheme's update map instead of :math:`J` (scheme parameters in ``params``).
+    **params
+        Model (and scheme) parameters.
+    """
+    gamma_max = check_positive("gamma_max", gamma_max)
+    scheme_params = {k: params.pop(k) for k in ("lr", "lr_g", "lr_d", "n_g", "n_d", "order", "beta",
+                                                "alternating") if k in params}
+    family = StrengthFamily(model, reg, **params)
+    crit = np.array([c for c in family.critical_strengths() if c <= gamma_max] if critical else [])
+    marked = np.unique(np.r_[np.asarray(marks, dtype=float), crit])
+    strengths = np.unique(np.r_[np.linspace(0, gamma_max, n), marked])
+    eig = _eigenvalues(family, strengths, scheme, scheme_params)
+    at = np.searchsorted(strengths, marked)
+    return PathData(strengths, eig, marked, eig[at], crit, reg, family.game.game.name,
+                    "continuous" if scheme in (None, "flow") else "discrete")
+
+
+def _eigenvalues(family, strengths, scheme, scheme_params):
+    jac = family.jacobians(strengths)
+    if scheme not in (None, "flow"):
+        steps = make_scheme(scheme, len(family.game.game.theta), family.game.game.dim, **scheme_params)
+        jac = update_matrices(steps, jac)
+    eig = np.linalg.eigvals(jac)
+    order = np.lexsort((-eig.imag, -eig.real), axis=-1)
+    return np.take_along_axis(eig, order, axis=-1)
+
+
+@styled
+def eigenvalue_path(data: PathData, ax=None, colorbar=True, title=None):
+    """Draw an eigenvalue path: points coloured by strength, marks annotated.
+
+    Returns
+    -------
+    dict
+        ``{"path": PathCollection, "marks": [...], "critical": [...], "annotations": [...],
+        "colorbar": Colorbar or None}``.
+    """
+    ax = new_axes(ax, figsize=(5.0, 3.8))
+    k = data.eigenvalues.shape[1]
+    g = np.repeat(data.strengths, k)
+    z = data.eigenvalues.ravel()
+    path = ax.scatter(z.real, z.imag, c=g, cmap=CMAP, s=6, linewidths=0, zorder=2)
+    out = {"path": path, "marks": [], "critical": [], "annotations": [], "colorbar": None}
+    for gamma, eig in zip(data.marks, data.mark_eigenvalues):
+        is_critical = np.any(np.isclose(gamma, data.critical))
+        out["critical" if is_critical else "marks"].append(_mark(ax, eig, is_critical))
+        out["annotations"].append(_annotate(ax, eig, gamma, is_critical))
+    ax.axhline(0, color=PALETTE["grey"], lw=0.6, zorder=0)
+    ax.axvline(0, color=PALETTE["grey"], lw=0.6, zorder=0)
+    symbol = r"\mu" if data.kind == "discrete" else r"\lambda"
+    ax.set_xlabel(f"Re ${symbol}$")
+    ax.set_ylabel(f"Im ${symbol}$")
+    ax.margins(0.12)
+    ax.set_title(title or f"{data.model}: eigenvalues as the {data.reg} strength grows")
+    if colorbar:
+        out["colorbar"] = ax.figure.colorbar(path, ax=ax, label=f"strength $\\gamma$ ({data.reg})")
+    if out["critical"]:
+        ax.legend(loc="best")
+    return out
+
+
+def _mark(ax, eig, is_critical):
+    if is_critical:
+        return ax.scatter(eig.real, eig.imag, marker="*", s=150, color=ROLES["critical"],
+                          edgecolor="black", linewidths=0.6, zorder=4, label="eigenvalues meet")
+    return ax.scatter(eig.real, eig.imag, marker="o", s=30, facecolor="white",
+                      edgecolor=ROLES["marked"], linewidths=1.0, zorder=3)
+
+
+def _annotate(ax, eig, gamma, is_critical):
+    top = eig[np.argmax(eig.imag)]
+    text = f"$\\gamma$ = {gamma:.3g}" + (" (critical)" if is_critical else "")
+    offset = (0, -16) if is_critical else (6, 6)
+    return ax.annotate(text, (top.real, top.imag), xytext=offset, textcoords="offset points",
+                       fontsize=8, ha="center" if is_critical else "left",
+                       va="top" if is_critical else "bottom",
+                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
