@@ -105,9 +105,14 @@ def eigenvalue_path(data: PathData, ax=None, colorbar=True, title=None):
     path = ax.scatter(z.real, z.imag, c=g, cmap=CMAP, s=6, linewidths=0, zorder=2)
     out = {"path": path, "marks": [], "critical": [], "annotations": [], "colorbar": None}
     for gamma, eig in zip(data.marks, data.mark_eigenvalues):
-        is_critical = np.any(np.isclose(gamma, data.critical))
-        out["critical" if is_critical else "marks"].append(_mark(ax, eig, is_critical))
-        out["annotations"].append(_annotate(ax, eig, gamma, is_critical))
+        meet = _meeting(eig) if np.any(np.isclose(gamma, data.critical)) else np.zeros(eig.size, bool)
+        if meet.any():
+            out["critical"].append(_mark(ax, eig[meet], True))
+            out["annotations"].append(_annotate(ax, eig[meet], gamma, True))
+        if (~meet).any():
+            out["marks"].append(_mark(ax, eig[~meet], False))
+            if not meet.any():
+                out["annotations"].append(_annotate(ax, eig, gamma, False))
     ax.axhline(0, color=PALETTE["grey"], lw=0.6, zorder=0)
     ax.axvline(0, color=PALETTE["grey"], lw=0.6, zorder=0)
     symbol = r"\mu" if data.kind == "discrete" else r"\lambda"
@@ -120,6 +125,13 @@ def eigenvalue_path(data: PathData, ax=None, colorbar=True, title=None):
     if out["critical"]:
         ax.legend(loc="best")
     return out
+
+
+def _meeting(eig, rtol=1e-5):
+    """Eigenvalues that coincide with another one (numerically split Jordan blocks)."""
+    gap = np.abs(eig[:, None] - eig[None, :])
+    np.fill_diagonal(gap, np.inf)
+    return np.any(gap <= rtol * np.maximum(1.0, np.abs(eig))[:, None], axis=1)
 
 
 def _mark(ax, eig, is_critical):

@@ -117,7 +117,7 @@ def portrait_data(model, reg=None, gamma=None, scheme="simgd", lr=None, steps=30
     fmap = field_map(model, reg, gamma, extent, n, axes, **model_params)
     if scheme is None:
         return PortraitData(fmap)
-    start = fmap.equilibrium + 1.0 if x0 is None else np.atleast_2d(np.asarray(x0, dtype=float))
+    start = (fmap.equilibrium + 1.0)[None] if x0 is None else np.atleast_2d(np.asarray(x0, dtype=float))
     if start.shape[-1] != 2:
         raise JacobianLabError(f"x0 must be points in the 2-D slice, shape (N, 2); got {start.shape}")
     full = _embed(fmap, start)
