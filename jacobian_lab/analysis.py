@@ -144,7 +144,7 @@ def _mode_basis(rg, memory=1):
     basis = getattr(rg.game, "mode_basis", None)
     if basis is None:
         return None
-    p = basis().subs(rg.game.substitutions())
+    p = basis()
     return p if memory == 1 else sp.diag(*([p] * memory))
 
 

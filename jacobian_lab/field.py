@@ -116,7 +116,7 @@ class RegularizedGame:
         """:math:`J` at ``point`` with every parameter and strength substituted exactly."""
         subs = self.substitutions()
         subs.update({x: sp.nsimplify(p, rational=True) for x, p in zip(self.variables, point)})
-        jac = self.jacobian.subs(subs)
+        jac = self.jacobian.xreplace(subs)
         _check_smooth(jac, self)
         return jac
 

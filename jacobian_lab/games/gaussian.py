@@ -58,16 +58,19 @@ class GaussianGAN(GANGame):
     def _equilibrium(self):
         return (*self._mean(), *([0] * self.data_dim))
 
-    def mode_basis(self) -> sp.Matrix:
+    def mode_basis(self, symbolic: bool = False) -> sp.Matrix:
         """Orthogonal ``P`` whose columns pair (generator, discriminator) coordinates per mode.
 
         The directions are :math:`m/\\|m\\|` and an orthonormal completion (the eigenvectors of
         :math:`\\sigma^2 I + m m^T`); ``P.T @ J @ P`` is block diagonal with one 2x2 block per
-        direction, generator coordinate first.
+        direction, generator coordinate first. With ``symbolic`` the directions are functions of the
+        mean's symbols (for closed forms in 2-D); otherwise they use its exact values (fast).
         """
         n = self.data_dim
+        values = [sp.nsimplify(v, rational=True) for v in self.values["mean"]]
+        mean = self._mean() if symbolic else values
         columns = []
-        for u in _orthonormal_completion(self._mean(), self.values["mean"]):
+        for u in _orthonormal_completion(mean, values):
             columns.append(sp.Matrix.vstack(u, sp.zeros(n, 1)))
             columns.append(sp.Matrix.vstack(sp.zeros(n, 1), u))
         return sp.Matrix.hstack(*columns)
@@ -80,15 +83,19 @@ def _orthonormal_completion(mean, values) -> list[sp.Matrix]:
     that a basis vector never degenerates at the actual parameters.
     """
     n = len(mean)
-    subs = {m: sp.nsimplify(v, rational=True) for m, v in zip(mean, values)}
+    subs = {m: v for m, v in zip(mean, values) if isinstance(m, sp.Symbol)}
     candidates = [sp.Matrix(mean)] + [sp.eye(n)[:, i] for i in range(n)]
     basis: list[sp.Matrix] = []
     for v in candidates:
         for b in basis:
             v = v - (b.T * v)[0] * b
-        norm_sq = sp.simplify((v.T * v)[0])
+        norm_sq = _tidy((v.T * v)[0])
         if norm_sq.subs(subs) != 0:
-            basis.append(sp.simplify(v / sp.sqrt(norm_sq)))
+            basis.append((v / sp.sqrt(norm_sq)).applyfunc(_tidy))
         if len(basis) == n:
             break
     return basis
+
+
+def _tidy(expr):
+    return sp.simplify(expr) if expr.free_symbols else sp.radsimp(sp.expand(expr))

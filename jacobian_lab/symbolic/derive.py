@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..errors import JacobianLabError
-from .eigen import block_eigenvalues, components
+from .eigen import block_eigenvalues, components, tidy
 from .timeout import SymbolicTimeout, time_limit
 
 TIME_LIMIT = 8.0
@@ -135,14 +135,14 @@ def _derive_bounded(rg, subs):
             point = dict(zip(rg.variables, _equilibrium(rg, subs)))
             jac = rg.jacobian.subs(point).subs(subs).applyfunc(sp.simplify)
             basis_fn = getattr(rg.game, "mode_basis", None)
-            basis = None if basis_fn is None else basis_fn().subs(subs)
+            basis = None if basis_fn is None else basis_fn(symbolic=not subs).subs(subs)
             return jac, _blocks(jac, basis, _labels(rg), rg.strength_symbols), basis, subs
     except SymbolicTimeout:
         return None
 
 
 def _blocks(matrix, basis, labels, strengths) -> list[Block]:
-    rotated = matrix if basis is None else (basis.T * matrix * basis).applyfunc(sp.simplify)
+    rotated = matrix if basis is None else (basis.T * matrix * basis).applyfunc(tidy)
     if basis is not None:
         labels = [f"mode {i // 2 + 1} {'generator' if i % 2 == 0 else 'discriminator'}"
                   for i in range(rotated.rows)]

@@ -36,10 +36,15 @@ def components(matrix: sp.Matrix) -> list[list[int]]:
     return sorted(groups.values())
 
 
+def tidy(expr):
+    """Simplify symbolic entries; expand and rationalise numeric ones (much faster)."""
+    return sp.simplify(expr) if expr.free_symbols else sp.radsimp(sp.expand(expr))
+
+
 def blocks(matrix: sp.Matrix, basis: sp.Matrix | None = None) -> list[sp.Matrix]:
     """The diagonal blocks of ``basis.T @ matrix @ basis`` (``basis`` orthogonal)."""
     if basis is not None:
-        matrix = (basis.T * matrix * basis).applyfunc(sp.simplify)
+        matrix = (basis.T * matrix * basis).applyfunc(tidy)
     return [matrix.extract(idx, idx) for idx in components(matrix)]
 
 

@@ -13,8 +13,8 @@ r"""Special functions of the symbolic core, with exact derivatives and stable nu
       h_k(\mu, 0) = g^{(k)}(\mu)
 
   (the heat equation, or Stein's lemma), so every derivative at an equilibrium where the
-  discriminator vanishes is exact. Away from it the numeric form uses 64-node Gauss-Hermite
-  quadrature.
+  discriminator vanishes is exact. Away from it the numeric form integrates with the trapezoid rule
+  (:func:`quadrature_rule`), accurate to about 1e-16 for every noise scale.
 
 :data:`NUMPY_MODULES` is the ``modules`` argument for :func:`sympy.lambdify`.
 """
@@ -27,7 +27,8 @@ import numpy as np
 import sympy as sp
 from scipy.special import expit
 
-HERMITE_NODES = 64
+#: Half-width of the integration range in units of the standard deviation (tail mass 2e-19).
+QUADRATURE_RANGE = 9.0
 
 
 class sigmoid(sp.Function):  # noqa: N801 - a mathematical function, named like sympy's
@@ -138,10 +139,27 @@ def _log_sigmoid_numeric(t):
     return -np.logaddexp(0.0, -np.asarray(t, dtype=float))
 
 
-@functools.cache
-def _hermite():
-    nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
-    return nodes, weights / np.sqrt(2 * np.pi)
+def quadrature_rule(scale_max: float):
+    r"""Nodes and weights for :math:`\mathbb E\, u(n)`, :math:`n \sim \mathcal N(0,1)`, when
+    :math:`u(n) = g^{(k)}(\mu + s n)` with :math:`s \le` ``scale_max``.
+
+    The trapezoid rule on :math:`[-9, 9]` with step :math:`\Delta = \min(1/2, 1/(2s))`. The
+    derivatives of :math:`\log\sigma` are analytic in the strip :math:`|\mathrm{Im}\, t| < \pi`,
+    so the integrand is analytic for :math:`|\mathrm{Im}\, n| < \pi/s` and the rule's error is
+    :math:`O(e^{-2\pi^2/(s\Delta)}) \le O(e^{-39})` (Trefethen & Weideman 2014, "The exponentially
+    convergent trapezoidal rule"); the Gaussian factor alone needs :math:`\Delta \le 1/2`.
+    Gauss-Hermite quadrature, by contrast, loses accuracy as :math:`s` grows (about 1e-7 at
+    :math:`s = 3` with 64 nodes).
+    """
+    step = min(0.5, 0.5 / max(float(scale_max), 1e-300))
+    return _trapezoid(int(np.ceil(QUADRATURE_RANGE / step)))
+
+
+@functools.lru_cache(maxsize=64)
+def _trapezoid(count: int):
+    nodes = np.linspace(-QUADRATURE_RANGE, QUADRATURE_RANGE, 2 * count + 1)
+    weights = np.exp(-nodes**2 / 2) * (nodes[1] - nodes[0]) / np.sqrt(2 * np.pi)
+    return nodes, weights
 
 
 @functools.cache
@@ -151,11 +169,11 @@ def _derivative_numeric(code: int, k: int):
 
 
 def gauss_smoothed_numeric(code, k, mu, s2):
-    """Numeric :class:`GaussSmoothed` by Gauss-Hermite quadrature (64 nodes)."""
+    """Numeric :class:`GaussSmoothed` by the trapezoid rule of :func:`quadrature_rule`."""
     g = _derivative_numeric(int(code), int(k))
-    nodes, weights = _hermite()
     mu, s2 = np.broadcast_arrays(np.asarray(mu, dtype=float), np.asarray(s2, dtype=float))
     s = np.sqrt(np.maximum(s2, 0.0))
+    nodes, weights = quadrature_rule(s.max() if s.size else 0.0)
     values = g(mu[..., None] + s[..., None] * nodes)
     return np.sum(values * weights, axis=-1)
 
