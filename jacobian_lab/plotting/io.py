@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import JacobianLabError
@@ -24,4 +25,8 @@ def save_figure(fig, path, dpi=120) -> Path:
     from ..cli._common import atomic_write
 
     fmt = figure_format(path)
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
+    written = atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(written, 0o666 & ~umask)  # the temporary file was private
+    return written

@@ -30,9 +30,10 @@ class StepSizeMap:
     model: str
 
 
-def step_size_map(model, reg, gamma_max=3.0, lr_max=2.0, scheme="simgd", n_gamma=121, n_lr=121,
+def step_size_map(model, reg, gamma_max=3.0, lr_max=2.0, scheme="simgd", n_gamma=121, n_lr=120,
                   **params) -> StepSizeMap:
-    """:math:`\\rho(\\gamma, h)` on a grid ``[0, gamma_max] x (0, lr_max]``.
+    """:math:`\\rho(\\gamma, h)` on ``n_gamma`` strengths in ``[0, gamma_max]`` and ``n_lr`` steps
+    ``lr_max * k / n_lr``, ``k = 1..n_lr``.
 
     ``params`` holds model parameters and scheme parameters other than ``lr``.
     """
@@ -42,7 +43,7 @@ def step_size_map(model, reg, gamma_max=3.0, lr_max=2.0, scheme="simgd", n_gamma
     family = StrengthFamily(model, reg, **params)
     game = family.game.game
     strengths = np.linspace(0, gamma_max, n_gamma)
-    steps = np.linspace(lr_max / n_lr, lr_max, n_lr)
+    steps = np.linspace(0, lr_max, n_lr + 1)[1:]
     jac = family.jacobians(strengths)
     radius = np.array([
         spectral_radii(update_matrices(make_scheme(scheme, len(game.theta), game.dim, lr=h,

@@ -70,6 +70,11 @@ def reg_color(name: str, index: int = 0) -> str:
     return REG_COLORS.get(name, CYCLE[index % len(CYCLE)])
 
 
+def style_context():
+    """A context in which new artists take the jacobian_lab style (``with style_context(): ...``)."""
+    return mpl.rc_context(RC)
+
+
 def styled(function):
     """Run a plot function with :data:`RC` in effect (a context, not a global change)."""
 
