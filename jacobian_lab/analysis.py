@@ -29,12 +29,19 @@ def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
     if not isinstance(model, str) or model not in GAMES:
         make_game(model)  # raises the unknown-name error
     frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
-    return _cached_regularized(model, frozen, regs)
+    return _with_strengths(model, frozen, regs)
+
+
+@functools.lru_cache(maxsize=256)
+def _with_strengths(model, frozen_params, regs):
+    structure = _symbolic(model, frozen_params, tuple(r for r, _ in regs))
+    return structure.with_strengths([s for _, s in regs])
 
 
 @functools.lru_cache(maxsize=128)
-def _cached_regularized(model, frozen_params, regs):
-    return RegularizedGame(make_game(model, **dict(frozen_params)), regs)
+def _symbolic(model, frozen_params, regularizers):
+    """The symbolic derivation, which depends on the regularizers' names only."""
+    return RegularizedGame(make_game(model, **dict(frozen_params)), [(r, 1.0) for r in regularizers])
 
 
 def _freeze(value):

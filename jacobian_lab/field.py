@@ -13,6 +13,7 @@ same expressions give closed forms; :meth:`RegularizedGame.substitutions` holds 
 
 from __future__ import annotations
 
+import copy
 from functools import cached_property
 
 import numpy as np
@@ -53,6 +54,18 @@ class RegularizedGame:
     @classmethod
     def from_spec(cls, game: Game, reg=None, gamma=None) -> RegularizedGame:
         return cls(game, parse_reg(reg, gamma))
+
+    #: Cached values that depend on the strengths' values (the symbolic ones do not).
+    _VALUE_DEPENDENT = ("numeric_field", "numeric_jacobian", "equilibrium")
+
+    def with_strengths(self, strengths) -> RegularizedGame:
+        """The same regularizers with other strength values, sharing the symbolic derivation."""
+        if len(strengths) != len(self.reg):
+            raise ValueError("one strength per regularizer")
+        other = copy.copy(self)
+        other.__dict__ = {k: v for k, v in self.__dict__.items() if k not in self._VALUE_DEPENDENT}
+        other.reg = tuple((r, s) for (r, _), s in zip(self.reg, strengths))
+        return other
 
     @property
     def variables(self):
