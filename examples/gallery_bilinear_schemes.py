@@ -35,7 +35,7 @@ def main(out_dir, fast=False):
     fig.legend(handles=legend_handles(nullclines=False), loc="outside lower center", ncols=3)
     fig.suptitle("bilinear game $\\theta\\psi$: simgd spirals out, altgd cycles, "
                  "extragradient / optimistic / CGD converge")
-    return [save_figure(fig, Path(out_dir) / "bilinear_schemes.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "bilinear_schemes.png", dpi=110, compact=True)]
 
 
 if __name__ == "__main__":

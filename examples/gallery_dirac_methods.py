@@ -31,7 +31,7 @@ def main(out_dir, fast=False):
                          steps=100 if fast else 400, x0=[[1.0, 1.0]], n=11 if fast else 25, wrap=3)
     fig = result["figure"]
     fig.suptitle("Dirac-GAN: training methods (columns: simultaneous / alternating GD, h = 0.2)")
-    path = save_figure(fig, Path(out_dir) / "dirac_methods.png", dpi=100)
+    path = save_figure(fig, Path(out_dir) / "dirac_methods.png", dpi=100, compact=True)
     return [path]
 
 

@@ -32,7 +32,7 @@ def main(out_dir, fast=False):
         _eigenvalues_at(axes[0, 2], GAMMA)
         fig.suptitle("Nie & Patel's Gaussian example (mean (0, 2), $\\sigma$ = 0.7): "
                      "JARE keeps both factors small")
-    return [save_figure(fig, Path(out_dir) / "gaussian_factors.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "gaussian_factors.png", dpi=110, compact=True)]
 
 
 def _eigenvalues_at(ax, gamma):

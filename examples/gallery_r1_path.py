@@ -24,7 +24,7 @@ def main(out_dir, fast=False):
     eigenvalue_path(data, ax=axes[0, 0], title="Dirac-GAN + R1: eigenvalues of J as $\\gamma$ grows")
     with style_context():
         _real_parts(axes[0, 1], data)
-    return [save_figure(fig, Path(out_dir) / "r1_path.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "r1_path.png", dpi=110, compact=True)]
 
 
 def _real_parts(ax, data):

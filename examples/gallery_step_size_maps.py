@@ -22,7 +22,7 @@ def main(out_dir, fast=False):
     for ax, reg, gamma_max in zip(axes[0], ("r1", "consensus"), (3.0, 6.0)):
         data = step_size_map("dirac", reg, gamma_max=gamma_max, lr_max=3.0, n_gamma=n + 1, n_lr=n)
         step_size_plot(data, ax=ax, title=f"Dirac-GAN + {reg}: simgd spectral radius")
-    return [save_figure(fig, Path(out_dir) / "step_size_maps.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "step_size_maps.png", dpi=110, compact=True)]
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ class Method:
 
 @styled
 def method_grid(methods, schemes=("simgd", "altgd"), model="dirac", lr=0.1, steps=300, x0=None,
-                extent=None, n=25, wrap=None, panel=(2.5, 2.4), scheme_params=None, legend=True):
+                extent=None, n=25, wrap=None, panel=(2.5, 2.4), scheme_params=None, legend=True,
+                density=0.7):
     """Phase portraits of each method under each scheme, in one figure.
 
     Parameters
@@ -36,6 +37,8 @@ def method_grid(methods, schemes=("simgd", "altgd"), model="dirac", lr=0.1, step
         default all methods in one column of rows (one row per method).
     scheme_params : dict, optional
         ``{scheme: {param: value}}`` for scheme-specific parameters.
+    density : float
+        Streamline density of each panel.
 
     Returns
     -------
@@ -53,7 +56,7 @@ def method_grid(methods, schemes=("simgd", "altgd"), model="dirac", lr=0.1, step
             extra = (scheme_params or {}).get(scheme, {})
             data = portrait_data(model, method.reg, method.gamma, scheme, lr, steps, x0, extent, n,
                                  **method.params, **extra)
-            panels[(method.label, scheme)] = phase_portrait(data, ax=ax, legend=False,
+            panels[(method.label, scheme)] = phase_portrait(data, ax=ax, legend=False, density=density,
                                                             title=f"{method.label}\n{scheme}")
     for ax in axes.flat[len(methods) * len(schemes):]:
         ax.set_visible(False)

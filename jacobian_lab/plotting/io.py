@@ -20,13 +20,34 @@ def figure_format(path) -> str:
     return FORMATS[suffix]
 
 
-def save_figure(fig, path, dpi=120) -> Path:
-    """Write ``fig`` to ``path`` (PNG, PDF or SVG by suffix); nothing is left behind on failure."""
+def save_figure(fig, path, dpi=120, compact=False) -> Path:
+    """Write ``fig`` to ``path`` (PNG, PDF or SVG by suffix); nothing is left behind on failure.
+
+    ``compact=True`` stores a PNG with a 256-colour palette (about a third of the size).
+    """
     from ..cli._common import atomic_write
 
     fmt = figure_format(path)
-    written = atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
+    write = _compact_png if compact and fmt == "png" else _plain
+    written = atomic_write(path, lambda tmp: write(fig, tmp, fmt, dpi))
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(written, 0o666 & ~umask)  # the temporary file was private
     return written
+
+
+def _plain(fig, tmp, fmt, dpi):
+    fig.savefig(tmp, format=fmt, dpi=dpi)
+
+
+def _compact_png(fig, tmp, fmt, dpi):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(tmp, format="PNG",
+                                                                               optimize=True)
