@@ -36,7 +36,7 @@ def convergence_data(model, reg=None, gamma=None, scheme="simgd", lr=None, steps
     given = {**scheme_params, **({"lr": lr} if lr is not None else {})}
     discrete = spectrum(model, reg, gamma, scheme, **model_params, **given)
     eq = np.asarray(discrete.point, dtype=float)
-    start = eq + 0.5 if x0 is None else np.atleast_2d(np.asarray(x0, dtype=float))
+    start = (eq + 0.5)[None] if x0 is None else np.atleast_2d(np.asarray(x0, dtype=float))
     if start.shape[-1] != eq.size:
         raise JacobianLabError(f"x0 must have {eq.size} coordinates per row, got shape {start.shape}")
     states, diverged = simulate_states(model, reg, gamma, scheme, lr, steps, start, record_every,
