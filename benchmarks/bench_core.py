@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 import jacobian_lab as jl
 
 BIN = Path(sys.executable).parent
@@ -36,8 +38,12 @@ def warm():
     print("spectrum, warm (symbolic field cached; a new strength value each call):")
     for model, reg, extra in cases:
         jl.spectrum(model, reg=reg, gamma=0.5, **extra)  # derive the symbolic field once
-        counter = iter(range(1, 10**6))
-        best, median = _best_of(lambda: jl.spectrum(model, reg=reg, gamma=0.5 + next(counter) * 1e-3, **extra), 20)
+        strengths = iter(0.5 + 1e-3 * np.arange(1, 10**4))
+
+        def call(model=model, reg=reg, extra=extra, strengths=strengths):
+            return jl.spectrum(model, reg=reg, gamma=next(strengths), **extra)
+
+        best, median = _best_of(call, 20)
         print(f"  {model:9s} {reg:10s} {str(extra):45s} best {best * 1e3:7.1f} ms  median {median * 1e3:7.1f} ms")
 
 

@@ -51,7 +51,7 @@ def report(s) -> str:
     lines = [
         f"model        {info['model']} ({params})",
         f"regularizer  {info['reg']}",
-        f"point        " + ", ".join(f"{v} = {fmt(p)}" for v, p in zip(info["variables"], info["point"])),
+        "point        " + ", ".join(f"{v} = {fmt(p)}" for v, p in zip(info["variables"], info["point"])),
         "",
         *_matrix_lines("Jacobian J = dv/dx (field convention; H = -J in the loss convention)", flow),
         *_eigen_lines("eigenvalues of J", flow),
