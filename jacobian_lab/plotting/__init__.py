@@ -4,19 +4,13 @@ Every drawing function takes ``ax=None`` (a new figure when ``None``), returns i
 never calls ``show()``; the style (Okabe-Ito colours, cividis maps) lives in
 :mod:`jacobian_lab.plotting.style` and is applied per call.
 
-=====================  ===============================  =====================================
-concept                data                             drawing
-=====================  ===============================  =====================================
-phase portrait         :func:`portrait_data`,           :func:`phase_portrait`
-                       :func:`field_map`
-eigenvalues            :class:`~jacobian_lab.Spectrum`, :func:`eigenvalue_plot`
-                       :func:`stability_map`
-eigenvalue path        :func:`eigenvalue_path_data`     :func:`eigenvalue_path`
-phase/conditioning     :func:`factors_data`             :func:`factors_plot`
-convergence            :func:`convergence_data`         :func:`convergence_plot`
-step sizes             :func:`step_size_map`            :func:`step_size_plot`
-method grid            :class:`Method`                  :func:`method_grid`
-=====================  ===============================  =====================================
+- phase portrait: :func:`portrait_data`, :func:`field_map` -> :func:`phase_portrait`
+- eigenvalues: a :class:`~jacobian_lab.Spectrum`, :func:`stability_map` -> :func:`eigenvalue_plot`
+- eigenvalue path: :func:`eigenvalue_path_data` -> :func:`eigenvalue_path`
+- phase and conditioning factors: :func:`factors_data` -> :func:`factors_plot`
+- convergence: :func:`convergence_data` -> :func:`convergence_plot`
+- step sizes: :func:`step_size_map` -> :func:`step_size_plot`
+- methods by schemes: :class:`Method` -> :func:`method_grid`
 """
 
 from .convergence import ConvergenceData, convergence_data, convergence_plot
