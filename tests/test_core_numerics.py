@@ -187,3 +187,13 @@ def test_every_scheme_has_a_discrete_spectrum():
         s = jl.spectrum("gaussian", reg="jare", scheme=name, lr=0.05)
         assert s.kind == ("continuous" if name == "flow" else "discrete")
         assert np.isfinite(s.spectral_radius)
+
+
+@pytest.mark.parametrize("model,reg,params", CASES[:12])
+def test_spectrum_away_from_the_equilibrium(model, reg, params):
+    rg = jl.regularized_game(model, reg, 0.7, **params)
+    at = np.random.default_rng(1).uniform(-0.8, 0.8, rg.game.dim)
+    s = jl.spectrum(model, reg, 0.7, at=at, **params)
+    np.testing.assert_allclose(s.jacobian, jl.jacobian(model, reg, 0.7, at=at, **params), atol=1e-12)
+    np.testing.assert_allclose(np.sort_complex(s.eigenvalues), np.sort_complex(np.linalg.eigvals(s.jacobian)),
+                               atol=1e-9)

@@ -44,6 +44,9 @@ class sigmoid(sp.Function):  # noqa: N801 - a mathematical function, named like 
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
+    def _eval_evalf(self, prec):
+        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
+
 
 class log_sigmoid(sp.Function):  # noqa: N801
     r""":math:`\log \sigma(t) = -\log(1 + e^{-t})`; the standard GAN's :math:`f`."""
@@ -56,6 +59,9 @@ class log_sigmoid(sp.Function):  # noqa: N801
 
     def fdiff(self, argindex=1):
         return 1 - sigmoid(self.args[0])
+
+    def _eval_evalf(self, prec):
+        return (-sp.log(1 + sp.exp(-self.args[0])))._eval_evalf(prec)
 
 
 #: Base functions ``g`` of :class:`GaussSmoothed`, by integer code (the code is an argument, so it
@@ -86,6 +92,12 @@ class GaussSmoothed(sp.Function):
         if argindex == 4:
             return GaussSmoothed(code, k + 2, mu, s2) / 2
         raise sp.ArgumentIndexError(self, argindex)
+
+    def _eval_evalf(self, prec):
+        code, k, mu, s2 = self.args
+        if not (mu.is_number and s2.is_number):
+            return None
+        return sp.Float(float(gauss_smoothed_numeric(int(code), int(k), float(mu), float(s2))), 15)
 
 
 def base_derivative(code: int, k: int, at):
