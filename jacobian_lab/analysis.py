@@ -135,16 +135,17 @@ def _info(rg, point, scheme, method):
 
 def _continuous(rg, point, rtol, exact, scheme) -> Spectrum:
     info_scheme = str(scheme) if scheme is not None else None
-    symbolic = _exact_spectrum(rg, point) if exact else None
-    if symbolic is None:
-        jac = rg.numeric_jacobian(np.array([float(sp.N(p)) for p in point]))
-        return Spectrum(np.linalg.eigvals(jac), jac, "continuous", rtol=rtol,
-                        point=np.array(point, dtype=float), info=_info(rg, point, info_scheme, "numeric"))
-    jac_exact, eig, defective = symbolic
-    return Spectrum(_evaluate(eig), np.array(jac_exact.evalf(), dtype=float), "continuous",
-                    symbolic_jacobian=jac_exact, symbolic_eigenvalues=eig, defective=defective,
-                    rtol=rtol, point=np.array([float(sp.N(p)) for p in point]),
-                    info=_info(rg, point, info_scheme, "exact"))
+    float_point = np.array([float(sp.N(p)) for p in point])
+    jac_exact, eig, defective = _exact_spectrum(rg, point) if exact else (None, None, ())
+    if jac_exact is None:
+        jac = rg.numeric_jacobian(float_point)
+    else:
+        jac = np.array(jac_exact.evalf(), dtype=float)
+    values = np.linalg.eigvals(jac) if eig is None else _evaluate(eig)
+    method = "numeric" if jac_exact is None else "exact" if eig else "exact Jacobian, numeric eigenvalues"
+    return Spectrum(values, jac, "continuous", symbolic_jacobian=jac_exact, symbolic_eigenvalues=eig,
+                    defective=defective, rtol=rtol, point=float_point,
+                    info=_info(rg, point, info_scheme, method))
 
 
 def _mode_basis(rg, memory=1):
@@ -155,20 +156,24 @@ def _mode_basis(rg, memory=1):
     return p if memory == 1 else sp.diag(*([p] * memory))
 
 
+def _algebraic(matrix: sp.Matrix) -> bool:
+    """True when every entry is an algebraic number (closed-form eigenvalues are then meaningful)."""
+    return all(e.is_number and not e.has(sp.exp, sp.log, sp.Function) for e in matrix)
+
+
 def _exact_spectrum(rg, point):
+    """``(exact J, exact eigenvalues or None, defective)``; ``(None, None, ())`` if out of time."""
     try:
         with time_limit(SYMBOLIC_TIME_LIMIT):
             jac = rg.exact_jacobian_at(point)
+            if not _algebraic(jac):
+                return jac, None, ()
             at_equilibrium = rg.game.equilibrium is not None and tuple(point) == rg.equilibrium
             eig = exact_eigenvalues(jac, _mode_basis(rg) if at_equilibrium else None)
-            if eig is None:
-                return None
-            return jac, eig, defective_eigenvalues(jac, eig)
-    except NotApplicableError:
-        raise
+            return jac, eig, (() if eig is None else defective_eigenvalues(jac, eig))
     except SymbolicTimeout:
-        warnings.warn("symbolic eigenvalues took too long; falling back to numbers", stacklevel=3)
-        return None
+        warnings.warn("symbolic derivation took too long; falling back to numbers", stacklevel=4)
+        return None, None, ()
 
 
 def _evaluate(eigenvalues: dict) -> np.ndarray:
@@ -181,7 +186,7 @@ def _evaluate(eigenvalues: dict) -> np.ndarray:
 def _discrete(rg, steps, flow: Spectrum, rtol, exact) -> Spectrum:
     info = {**flow.info, "scheme": steps.name, "scheme_parameters": dict(steps.values)}
     exact_result = None
-    if exact and flow.symbolic_jacobian is not None and steps.name != "cgd":
+    if exact and flow.symbolic_eigenvalues and steps.name != "cgd":
         exact_result = _exact_update(rg, steps, flow)
     if exact_result is None:
         matrix = update_matrix(steps, flow.jacobian)
@@ -197,7 +202,9 @@ def _exact_update(rg, steps, flow):
     try:
         with time_limit(SYMBOLIC_TIME_LIMIT):
             matrix = symbolic_update_matrix(steps, flow.symbolic_jacobian)
-            basis = _mode_basis(rg, steps.memory) if flow.info["method"] == "exact" else None
+            at_equilibrium = rg.game.equilibrium is not None and tuple(flow.point) == tuple(
+                float(sp.N(e)) for e in rg.equilibrium)
+            basis = _mode_basis(rg, steps.memory) if at_equilibrium else None
             eig = exact_eigenvalues(matrix, basis)
             return None if eig is None else (matrix, eig, defective_eigenvalues(matrix, eig))
     except SymbolicTimeout:
