@@ -54,7 +54,7 @@ def _split_params(params: dict, scheme) -> tuple[dict, dict]:
     scheme_names = scheme_parameter_names()
     model_params = {k: v for k, v in params.items() if k not in scheme_names}
     scheme_params = {k: v for k, v in params.items() if k in scheme_names}
-    if scheme_params and scheme in (None,):
+    if scheme_params and scheme is None:
         raise JacobianLabError(
             f"scheme parameters {sorted(scheme_params)} given without a scheme; "
             "pass scheme='simgd' (or another scheme)"
@@ -65,10 +65,14 @@ def _split_params(params: dict, scheme) -> tuple[dict, dict]:
 def _point(rg: RegularizedGame, at) -> tuple:
     if at is None:
         return rg.equilibrium
-    point = np.asarray(at, dtype=float).ravel()
+    names = ", ".join(map(str, rg.variables))
+    message = f"'at' must be {rg.game.dim} finite numbers ({names}), got {at!r}"
+    try:
+        point = np.asarray(at, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise JacobianLabError(message) from None
     if point.size != rg.game.dim or not np.all(np.isfinite(point)):
-        names = ", ".join(map(str, rg.variables))
-        raise JacobianLabError(f"'at' must be {rg.game.dim} finite numbers ({names}), got {at!r}")
+        raise JacobianLabError(message)
     return tuple(point)
 
 
@@ -114,6 +118,8 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
     """
     if hasattr(model, "spectrum"):
         return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
+    if not 0 <= rtol < 1:
+        raise JacobianLabError(f"rtol must be in [0, 1), got {rtol!r}")
     model_params, scheme_params = _split_params(params, scheme)
     rg = regularized_game(model, reg, gamma, **model_params)
     point = _point(rg, at)

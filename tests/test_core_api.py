@@ -68,6 +68,8 @@ def test_orthogonal_needs_weight_matrices():
     (lambda: jl.spectrum("dirac", scheme="altgd", order="xy"), "accepted: dg, gd"),
     (lambda: jl.spectrum("bilinear", reg="r1"), "discriminator of the data"),
     (lambda: jl.spectrum("dirac", at=[1, 2, 3]), "'at' must be 2"),
+    (lambda: jl.spectrum("dirac", at=["a", 2]), "'at' must be 2"),
+    (lambda: jl.spectrum("dirac", rtol=-1), "rtol must be in"),
     (lambda: jl.spectrum("gaussian", loss="gan", reg="r1", gamma=1.0, scheme="simgdd"), "did you mean 'simgd'"),
 ])
 def test_errors_name_the_problem(call, message):
