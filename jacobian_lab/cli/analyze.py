@@ -33,7 +33,7 @@ def register(subparsers):
 
 def run(args) -> int:
     reg, gamma = reg_spec(args)
-    at = None if args.at is None else [float(v) for v in args.at.split(",")]
+    at = None if args.at is None else args.at.split(",")
     result = spectrum(args.model, reg=reg, gamma=gamma, scheme=args.scheme, at=at, rtol=args.rtol,
                       **model_params(args), **scheme_params(args))
     if args.json:
