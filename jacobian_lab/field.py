@@ -130,7 +130,7 @@ class RegularizedGame:
         subs = self.substitutions()
         subs.update({x: sp.nsimplify(p, rational=True) for x, p in zip(self.variables, point)})
         jac = self.jacobian.xreplace(subs)
-        _check_smooth(jac, self)
+        check_smooth(jac, self)
         return jac
 
     # -- numeric ---------------------------------------------------------------------------
@@ -160,7 +160,8 @@ def _vectorize(column: sp.Matrix, variables):
     return evaluate
 
 
-def _check_smooth(jac: sp.Matrix, game: RegularizedGame):
+def check_smooth(jac: sp.Matrix, game: RegularizedGame):
+    """Refuse a Jacobian with kinks (Dirac deltas) or infinities, naming the cause."""
     bad = (sp.DiracDelta, sp.zoo, sp.nan, sp.oo, -sp.oo)
     if any(e.has(*bad) for e in jac):
         raise NotApplicableError(

@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
-from pathlib import Path
 
+from .._io import atomic_write  # noqa: F401 - re-exported for the sub-commands
 from ..errors import JacobianLabError
 from ..games.parameters import parse_assignment
 
@@ -103,21 +101,3 @@ def fmt_complex(z: complex) -> str:
         return fmt(z.real)
     sign = "+" if z.imag > 0 else "-"
     return f"{fmt(z.real)} {sign} {fmt(abs(z.imag))}i"
-
-
-def atomic_write(path, write) -> Path:
-    """Call ``write(tmp_path)`` and move the result to ``path`` only if it succeeded."""
-    path = Path(path)
-    if not path.parent.exists():
-        raise UsageError(f"cannot write {path}: directory {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK):
-        raise UsageError(f"cannot write {path}: directory {path.parent} is not writable")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path

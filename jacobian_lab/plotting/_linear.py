@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..analysis import regularized_game
 from ..errors import JacobianLabError
-from ..field import _check_smooth
+from ..field import check_smooth
 from ..schemes import Scheme
 from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.spectrum import Spectrum
@@ -58,7 +58,7 @@ class StrengthFamily:
         subs = rg.game.substitutions()
         subs.update({x: sp.nsimplify(e, rational=True) for x, e in zip(rg.variables, rg.equilibrium)})
         jac = rg.jacobian.subs(subs)
-        _check_smooth(jac, rg)
+        check_smooth(jac, rg)
         return jac
 
     @cached_property

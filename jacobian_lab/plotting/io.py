@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from .._io import atomic_write
 from ..errors import JacobianLabError
 
 #: Accepted suffixes and the matplotlib format each one means.
@@ -25,15 +25,9 @@ def save_figure(fig, path, dpi=120, compact=False) -> Path:
 
     ``compact=True`` stores a PNG with a 256-colour palette (about a third of the size).
     """
-    from ..cli._common import atomic_write
-
     fmt = figure_format(path)
     write = _compact_png if compact and fmt == "png" else _plain
-    written = atomic_write(path, lambda tmp: write(fig, tmp, fmt, dpi))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(written, 0o666 & ~umask)  # the temporary file was private
-    return written
+    return atomic_write(path, lambda tmp: write(fig, tmp, fmt, dpi))
 
 
 def _plain(fig, tmp, fmt, dpi):
