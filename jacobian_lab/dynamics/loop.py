@@ -1,0 +1,86 @@
+"""The one driver loop: steps a batch, records, and detects divergence and convergence.
+
+A backend supplies ``step(states) -> states`` on arrays of shape ``(n, d)`` (one per state the scheme
+carries); this loop owns everything else. Divergence rule: a trajectory whose state is not finite or
+whose norm exceeds ``bound`` stops there; its ``diverged_at`` is that step and its later recorded
+states are NaN (flagged, never silent). Convergence: the first step whose distance to the equilibrium
+is below ``tol``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+
+@dataclass
+class LoopResult:
+    final: np.ndarray
+    states: np.ndarray
+    diverged_at: np.ndarray
+    converged_at: np.ndarray
+    window_distance: np.ndarray
+    steps_taken: np.ndarray
+
+
+def run_loop(step, states: tuple, x_star, steps: int, record_every: int | None, bound: float,
+             tol: float, window: int, progress: bool | None = None) -> LoopResult:
+    """Iterate ``step`` ``steps`` times from ``states`` (see the module docstring)."""
+    x = states[0]
+    n, d = x.shape
+    record = _Recorder(n, d, steps, record_every, x)
+    diverged_at = np.full(n, -1)
+    converged_at = np.where(_distance(x, x_star) < tol, 0, -1)
+    window_distance = np.full(n, np.nan)
+    final = x.copy()
+    active = np.arange(n)
+    current = tuple(s.copy() for s in states)
+    bar = tqdm(total=steps, desc="simulate", unit="step", delay=1.0, disable=progress is False, leave=False)
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            current = step(current)
+            x = current[0]
+            bad = ~np.isfinite(x).all(axis=1) | (np.sqrt((x * x).sum(axis=1)) > bound)
+            if bad.any():
+                diverged_at[active[bad]] = k
+                active, current = active[~bad], tuple(s[~bad] for s in current)
+                x = current[0]
+            final[active] = x
+            dist = _distance(x, x_star)
+            newly = (converged_at[active] < 0) & (dist < tol)
+            converged_at[active[newly]] = k
+            if k == steps - window:
+                window_distance[active] = dist
+            record.maybe(k, active, x)
+            bar.update(1)
+            if active.size == 0:
+                break
+    bar.close()
+    steps_taken = np.where(diverged_at >= 0, diverged_at, steps)
+    if window == steps:
+        window_distance = _distance(states[0], x_star)
+    return LoopResult(final, record.states, diverged_at, converged_at, window_distance, steps_taken)
+
+
+def _distance(x, x_star):
+    diff = x - x_star
+    return np.sqrt((diff * diff).sum(axis=-1))
+
+
+class _Recorder:
+    """Preallocated ``(n, T, d)`` storage for every ``record_every``-th state (NaN where diverged)."""
+
+    def __init__(self, n, d, steps, record_every, x0):
+        self.every = record_every
+        count = steps // record_every + 1 if record_every else 2
+        self.states = np.full((n, count, d), np.nan)
+        self.states[:, 0] = x0
+        self.last = steps
+
+    def maybe(self, k, active, x):
+        if self.every and k % self.every == 0:
+            self.states[active, k // self.every] = x
+        elif not self.every and k == self.last:
+            self.states[active, 1] = x

@@ -1,0 +1,129 @@
+"""``jl.simulate``: integrate the training dynamics of a game for one or many initial states."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis import _split_params, regularized_game
+from ..errors import JacobianLabError, check_int, check_positive, unknown_name
+from ..schemes import make_scheme
+from .backends import BACKENDS
+from .loop import run_loop
+from .trajectory import Trajectory
+
+#: Largest recording (bytes) simulate allocates unless ``max_memory`` says otherwise.
+MAX_MEMORY = 2 * 1024**3
+
+
+def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None, record_every=None,
+             backend="auto", noise=0.0, seed=None, tol=1e-6, bound=1e6, window=None,
+             max_memory=MAX_MEMORY, progress=None, **params) -> Trajectory:
+    """Simulate a scheme's iterates :math:`x_{k+1} = F(x_k[, x_{k-1}])` from one or many starts.
+
+    Parameters
+    ----------
+    model, reg, gamma, **params
+        As for :func:`jacobian_lab.spectrum`: a model name or game, regularizers, model parameters
+        and scheme parameters (``lr``, ``lr_g``, ``lr_d``, ``n_g``, ``n_d``, ``order``, ``beta``,
+        ``alternating``).
+    scheme : str
+        ``simgd``, ``altgd``, ``extragradient``, ``optimistic``, ``momentum``, ``cgd`` or ``flow``
+        (RK4 steps of size ``lr``).
+    steps : int
+        Number of iterations.
+    x0 : array_like, shape (d,) or (N, d), optional
+        Initial states, generator coordinates first; default the equilibrium plus one in every
+        coordinate (``(1, 1)`` on the Dirac-GAN).
+    record_every : int, optional
+        Keep every k-th state in ``Trajectory.states``; default only the first and the last.
+    backend : {"auto", "numpy", "numba"}
+        ``numpy`` steps the scheme's own definition on the generated numeric field (the
+        reference); ``numba`` runs compiled kernels generated from the same definitions;
+        ``auto`` picks the faster for the batch.
+    noise : float
+        Standard deviation of Gaussian noise added to every field evaluation (seeded by ``seed``).
+    tol : float
+        Distance to the equilibrium below which a trajectory counts as converged.
+    bound : float
+        Norm above which a trajectory counts as diverged (also when it becomes non-finite).
+    window : int, optional
+        Steps at the end over which ``Trajectory.rate`` is measured (default ``steps // 5``).
+    max_memory : int
+        Refuse recordings larger than this many bytes.
+
+    Returns
+    -------
+    Trajectory
+    """
+    steps = check_int("steps", steps, minimum=1)
+    window = min(steps, check_int("window", window, 1)) if window is not None else max(1, steps // 5)
+    noise = float(noise)
+    if not np.isfinite(noise) or noise < 0:
+        raise JacobianLabError(f"noise must be a finite number >= 0, got {noise!r}")
+    check_positive("tol", tol)
+    check_positive("bound", bound)
+    model_params, scheme_params = _split_params(params, "scheme")
+    rg = regularized_game(model, reg, gamma, **model_params)
+    stepper = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+    x_star = np.array([float(e) for e in rg.equilibrium])
+    starts = _initial_states(x0, x_star)
+    record_every = None if record_every is None else check_int("record_every", record_every, 1)
+    _check_memory(starts.shape[0], steps, record_every, rg.game.dim, max_memory)
+    name = _choose_backend(backend, starts.shape[0], noise)
+    step = BACKENDS[name](rg, stepper, noise=noise, seed=seed)
+    result = run_loop(step, stepper.initial_states(starts), x_star, steps, record_every, bound, tol, window,
+                      progress)
+    return _trajectory(result, x_star, steps, window, tol, {
+        "model": rg.game.name, "parameters": dict(rg.game.values), "reg": rg.label, "scheme": stepper.name,
+        "scheme_parameters": dict(stepper.values), "steps": steps, "record_every": record_every,
+        "backend": name, "noise": noise, "seed": seed, "tol": tol, "bound": bound, "window": window,
+        "variables": [str(v) for v in rg.variables],
+    })
+
+
+def _initial_states(x0, x_star):
+    if x0 is None:
+        return (x_star + 1.0)[None, :]
+    try:
+        starts = np.array(x0, dtype=float)
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"x0 must be numbers of shape (d,) or (N, d), got {x0!r}") from None
+    starts = np.atleast_2d(starts)
+    d = x_star.size
+    if starts.ndim != 2 or starts.shape[1] != d or starts.shape[0] == 0:
+        raise JacobianLabError(f"x0 must have shape ({d},) or (N, {d}), got {np.shape(x0)}")
+    if not np.all(np.isfinite(starts)):
+        raise JacobianLabError("x0 must be finite")
+    return starts
+
+
+def _check_memory(n, steps, record_every, dim, max_memory):
+    count = steps // record_every + 1 if record_every else 2
+    needed = n * count * dim * 8
+    if needed > max_memory:
+        smallest = int(np.ceil(n * steps * dim * 8 / max_memory))
+        raise JacobianLabError(
+            f"recording {n} trajectories x {count} states x {dim} coordinates needs {needed / 2**30:.2f} GiB, "
+            f"above the bound of {max_memory / 2**30:.2f} GiB: use record_every >= {smallest}, fewer "
+            "trajectories, or raise max_memory"
+        )
+
+
+def _choose_backend(backend, n, noise):
+    if backend not in ("auto", *BACKENDS):
+        raise unknown_name("backend", backend, ("auto", *BACKENDS))
+    if backend != "auto":
+        return backend
+    return "numba" if "numba" in BACKENDS and noise == 0 and n >= 1 else "numpy"
+
+
+def _trajectory(result, x_star, steps, window, tol, info) -> Trajectory:
+    distance = np.sqrt(((result.states - x_star) ** 2).sum(axis=-1))
+    final_distance = np.sqrt(((result.final - x_star) ** 2).sum(axis=-1))
+    diverged = result.diverged_at >= 0
+    with np.errstate(all="ignore"):
+        rate = (final_distance / result.window_distance) ** (1.0 / window)
+    rate = np.where(diverged | ~(result.window_distance > 0) | ~(final_distance > 0), np.nan, rate)
+    return Trajectory(result.final, result.states, distance, diverged, result.diverged_at,
+                      ~diverged & (final_distance < tol), result.converged_at, rate, result.steps_taken,
+                      x_star, info)
