@@ -15,6 +15,16 @@ def _umask() -> int:
     return mask
 
 
+def check_writable(path) -> Path:
+    """Refuse early a path whose directory is missing or not writable."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise JacobianLabError(f"cannot write {path}: directory {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise JacobianLabError(f"cannot write {path}: directory {path.parent} is not writable")
+    return path
+
+
 def atomic_write(path, write) -> Path:
     """Call ``write(tmp_path)`` next to ``path`` and rename the result over ``path`` if it succeeds.
 
@@ -22,11 +32,7 @@ def atomic_write(path, write) -> Path:
     wrong); on any failure the temporary file is removed, so nothing half-written is left. The file
     gets the usual permissions (``0o666`` less the umask), not ``mkstemp``'s ``0o600``.
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise JacobianLabError(f"cannot write {path}: directory {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK):
-        raise JacobianLabError(f"cannot write {path}: directory {path.parent} is not writable")
+    path = check_writable(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:

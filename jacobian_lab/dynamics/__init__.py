@@ -1,7 +1,9 @@
 """The dynamics engine: simulations of training for one or many initial states, convergence maps
-and sweeps over strengths and step sizes."""
+(basins) and sweeps over strengths and step sizes."""
 
+from .basins import ConvergenceMap, convergence_map
 from .simulate import simulate
+from .sweep import SweepResult, sweep
 from .trajectory import Trajectory
 
-__all__ = ["simulate", "Trajectory"]
+__all__ = ["simulate", "Trajectory", "convergence_map", "ConvergenceMap", "sweep", "SweepResult"]

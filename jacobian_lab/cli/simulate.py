@@ -1,0 +1,119 @@
+"""``jacobian-lab simulate``: integrate the training dynamics; report final state, rate, divergence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._io import atomic_write, check_writable
+from ..analysis import spectrum
+from ..errors import JacobianLabError
+from ._common import add_model_arguments, add_scheme_arguments, fmt, model_params, print_json, reg_spec, scheme_params
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "simulate", help="simulate training from one start or a grid of starts",
+        description="Iterate a scheme on a game's regularized field; compare the empirical rate with "
+                    "the spectral radius predicted by the update map at the equilibrium.")
+    add_model_arguments(parser)
+    add_scheme_arguments(parser, default_scheme="simgd")
+    parser.add_argument("--steps", type=int, default=500, help="iterations (default 500)")
+    parser.add_argument("--x0", default=None, help="start theta..,psi.. (default: equilibrium + 1)")
+    parser.add_argument("--grid", default=None, metavar="NXxNY", help="a grid of starts, e.g. 100x100")
+    parser.add_argument("--box", default="-2,2,-2,2", help="grid extent xmin,xmax,ymin,ymax")
+    parser.add_argument("--record-every", type=int, default=None, help="keep every k-th state")
+    parser.add_argument("--backend", default="auto", help="auto, numpy or numba")
+    parser.add_argument("--noise", type=float, default=0.0, help="std of Gaussian gradient noise")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the gradient noise")
+    parser.add_argument("--tol", type=float, default=1e-6, help="convergence tolerance on the distance")
+    parser.add_argument("--out", default=None, help="save arrays to this .npz file (atomic)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def _grid(text):
+    try:
+        nx, ny = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise JacobianLabError(f"--grid must look like 100x100, got {text!r}") from None
+    return nx, ny
+
+
+def run(args) -> int:
+    from ..dynamics import convergence_map, simulate
+
+    if args.out is not None and not args.out.endswith(".npz"):
+        raise JacobianLabError(f"--out must name a .npz file, got {args.out!r}")
+    if args.out is not None:
+        check_writable(args.out)
+    reg, gamma = reg_spec(args)
+    common = dict(steps=args.steps, backend=args.backend, noise=args.noise, seed=args.seed, tol=args.tol,
+                  **model_params(args), **scheme_params(args))
+    predicted = _predicted(args, reg, gamma)
+    if args.grid:
+        result = convergence_map(args.model, reg, gamma, args.scheme, grid=_grid(args.grid), box=args.box, **common)
+        summary = _map_summary(result)
+        arrays = {k: getattr(result, k) for k in ("x", "y", "converged_at", "diverged_at", "final_distance")}
+    else:
+        x0 = None if args.x0 is None else args.x0.split(",")
+        result = simulate(args.model, reg, gamma, args.scheme, x0=x0, record_every=args.record_every, **common)
+        summary = _trajectory_summary(result)
+        arrays = {k: getattr(result, k) for k in ("final", "states", "distance", "diverged", "diverged_at",
+                                                  "converged", "rate", "equilibrium")}
+    summary["predicted_spectral_radius"] = predicted
+    if args.out:
+        atomic_write(args.out, lambda tmp: np.savez(tmp, **arrays))
+        summary["out"] = args.out
+    print_json(summary) if args.json else print(_text(summary))
+    return 0
+
+
+def _predicted(args, reg, gamma):
+    try:
+        s = spectrum(args.model, reg=reg, gamma=gamma, scheme=args.scheme, **model_params(args), **scheme_params(args))
+    except JacobianLabError:
+        return None
+    if s.kind == "continuous":
+        return float(np.exp(scheme_params(args).get("lr", 0.1) * s.abscissa))
+    return s.spectral_radius
+
+
+def _trajectory_summary(tr):
+    i = 0
+    return {
+        "model": tr.info["model"], "reg": tr.info["reg"], "scheme": tr.info["scheme"],
+        "backend": tr.info["backend"], "steps": tr.info["steps"], **tr.summary(),
+        "final": tr.final[i].tolist(), "final_distance": float(tr.distance[i, -1]) if not tr.diverged[i] else None,
+        "diverged_at": int(tr.diverged_at[i]), "converged_at": int(tr.converged_at[i]),
+        "rate": None if not np.isfinite(tr.rate[i]) else float(tr.rate[i]), "variables": tr.info["variables"],
+    }
+
+
+def _map_summary(m):
+    total = m.converged_at.size
+    return {"model": m.info["model"], "reg": m.info["reg"], "scheme": m.info["scheme"],
+            "grid": list(m.converged_at.T.shape),
+            "converged": int((m.converged_at >= 0).sum()), "diverged": int((m.diverged_at >= 0).sum()),
+            "neither": int(total - (m.converged_at >= 0).sum() - (m.diverged_at >= 0).sum()),
+            "median_steps_to_converge": float(np.median(m.converged_at[m.converged_at >= 0]))
+            if (m.converged_at >= 0).any() else None}
+
+
+def _text(s) -> str:
+    lines = [f"model {s['model']}, reg {s['reg']}, scheme {s['scheme']}"]
+    if "grid" in s:
+        lines += [f"grid {s['grid'][0]}x{s['grid'][1]}: {s['converged']} converged, {s['diverged']} diverged, "
+                  f"{s['neither']} neither", f"median steps to converge {s['median_steps_to_converge']}"]
+    else:
+        final = ", ".join(f"{v} = {fmt(x)}" for v, x in zip(s["variables"], s["final"]))
+        status = (f"DIVERGED at step {s['diverged_at']}" if s["diverged_at"] >= 0 else
+                  f"converged at step {s['converged_at']}" if s["converged_at"] >= 0 else "not converged")
+        lines += [f"final state        {final}", f"distance to eq.    {fmt(s['final_distance'] or float('nan'))}",
+                  f"status             {status} ({s['steps']} steps, backend {s['backend']})",
+                  f"empirical rate     {fmt(s['rate']) if s['rate'] is not None else 'n/a'} per step"]
+    predicted = s["predicted_spectral_radius"]
+    lines.append(f"predicted rate     {fmt(predicted) if predicted is not None else 'n/a'}"
+                 " (spectral radius of the update map at the equilibrium)")
+    if s.get("out"):
+        lines.append(f"arrays saved to    {s['out']}")
+    return "\n".join(lines)
