@@ -149,17 +149,15 @@ def _embed(fmap: FieldMap, points2d):
 
 
 def _background(model, reg, gamma, scheme, lr, steps, fmap, kind, n, model_params, scheme_params):
+    from ..dynamics import convergence_map
+
     if kind != "distance":
         raise JacobianLabError(f"unknown background {kind!r}; accepted: distance")
-    x = np.linspace(fmap.x[0], fmap.x[-1], n)
-    y = np.linspace(fmap.y[0], fmap.y[-1], n)
-    gx, gy = np.meshgrid(x, y)
-    points = _embed(fmap, np.c_[gx.ravel(), gy.ravel()])
-    states, diverged = simulate_states(model, reg, gamma, scheme, lr, steps, points, steps,
-                                       model_params, scheme_params)
-    dist = np.linalg.norm(states[:, -1] - fmap.center, axis=-1)
-    dist = np.where(diverged | ~np.isfinite(dist), np.inf, dist)
-    return np.log10(np.clip(dist, 1e-12, 1e12)).reshape(n, n)
+    params = {**model_params, **scheme_params, **({"lr": lr} if lr is not None else {})}
+    box = (fmap.x[0], fmap.x[-1], fmap.y[0], fmap.y[-1])
+    result = convergence_map(model, reg, gamma, scheme, grid=(n, n), box=box, axes=fmap.axes, steps=steps,
+                             progress=False, **params)
+    return np.log10(np.clip(result.final_distance, 1e-12, 1e12))
 
 
 @styled
