@@ -63,8 +63,21 @@ class Scheme:
         """States at iteration 0 (two-step schemes start with ``x_{-1} = x_0``)."""
         return (x0,) * self.memory
 
+    #: ``update(v, x, x_prev, lr, gmask, p) -> (x_next, x)``: the scheme as a plain function of the
+    #: field evaluator ``v``, the states, the per-coordinate step sizes, the generator mask and the
+    #: packed parameters :meth:`packed`. Written with array operations only, so that the same
+    #: function runs on numpy arrays, on sympy object arrays (exact update matrices) and compiled
+    #: by numba (the dynamics engine).
+    update = None
+
+    def packed(self) -> np.ndarray:
+        """The scheme's numeric parameters beyond the step sizes, as the ``p`` of :attr:`update`."""
+        return np.zeros(1)
+
     def _step(self, field, *states):
-        raise NotImplementedError
+        x, x_prev = states[0], states[-1]
+        new, old = self.update(field.v, x, x_prev, self.lr, self.generator_mask, self.packed())
+        return (new, old) if self.memory == 2 else (new,)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.values.items() if v is not None)

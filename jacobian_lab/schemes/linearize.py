@@ -63,8 +63,8 @@ def symbolic_update_matrix(scheme: Scheme, jacobian: sp.Matrix, step_symbols: bo
     exact = copy.copy(scheme)
     exact.lr = _exact_rates(scheme, step_symbols)
     exact.generator_mask = np.array([sp.Integer(int(m)) for m in scheme.generator_mask], dtype=object)
-    if hasattr(scheme, "beta"):
-        exact.beta = sp.nsimplify(scheme.beta, rational=True)
+    packed = [sp.nsimplify(value, rational=True) for value in scheme.packed()]
+    exact.packed = lambda: np.array(packed, dtype=object)
     matrix = update_matrix(exact, np.array(jacobian.tolist(), dtype=object))
     return sp.Matrix(matrix.tolist()).applyfunc(sp.expand)
 

@@ -7,6 +7,54 @@ import numpy as np
 from ..games.parameters import Parameter
 from .base import LR, Scheme
 
+# -- the maps, as plain functions (see Scheme.update) ----------------------------------------
+
+
+def simgd_update(v, x, x_prev, lr, gmask, p):
+    r""":math:`x + h\,v(x)`."""
+    return x + lr * v(x), x
+
+
+def altgd_update(v, x, x_prev, lr, gmask, p):
+    """``p = (n_g, n_d, generator_first)``: sub-steps of one player at a time."""
+    first, second = (gmask, 1 - gmask) if p[2] > 0.5 else (1 - gmask, gmask)
+    counts = (int(p[0]), int(p[1])) if p[2] > 0.5 else (int(p[1]), int(p[0]))
+    for _ in range(counts[0]):
+        x = x + first * lr * v(x)
+    for _ in range(counts[1]):
+        x = x + second * lr * v(x)
+    return x, x
+
+
+def extragradient_update(v, x, x_prev, lr, gmask, p):
+    r""":math:`x + h\,v(x + h\,v(x))`."""
+    return x + lr * v(x + lr * v(x)), x
+
+
+def optimistic_update(v, x, x_prev, lr, gmask, p):
+    r""":math:`x_k + 2h\,v(x_k) - h\,v(x_{k-1})`."""
+    return x + lr * (2 * v(x) - v(x_prev)), x
+
+
+def momentum_update(v, x, x_prev, lr, gmask, p):
+    """``p = (beta, alternating)``: heavy ball, the discriminator seeing the new generator if alternating."""
+    beta = p[0]
+    if p[1] < 0.5:
+        return x + lr * v(x) + beta * (x - x_prev), x
+    with_generator = x + gmask * (lr * v(x) + beta * (x - x_prev))
+    return with_generator + (1 - gmask) * (lr * v(with_generator) + beta * (x - x_prev)), x
+
+
+def rk4_update(v, x, x_prev, lr, gmask, p):
+    """One classical Runge-Kutta step of size ``lr``."""
+    k1 = v(x)
+    k2 = v(x + lr / 2 * k1)
+    k3 = v(x + lr / 2 * k2)
+    k4 = v(x + lr * k3)
+    return x + lr / 6 * (k1 + 2 * k2 + 2 * k3 + k4), x
+
+
+# -- the schemes ----------------------------------------------------------------------
 
 class SimGD(Scheme):
     """Simultaneous gradient descent :math:`x \\leftarrow x + h\\,v(x)`; TTUR with ``lr_g != lr_d``."""
@@ -15,8 +63,7 @@ class SimGD(Scheme):
     description = "simultaneous gradient descent x <- x + h v(x) (TTUR with lr_g, lr_d)"
     source = "Mescheder et al. 2017; Heusel et al. 2017 (TTUR)"
 
-    def _step(self, field, x):
-        return (x + self.lr * field.v(x),)
+    update = staticmethod(simgd_update)
 
 
 class AltGD(Scheme):
@@ -37,17 +84,10 @@ class AltGD(Scheme):
                            ("gd", "dg")),
     }
 
-    def _player_steps(self, field, x, mask, count):
-        for _ in range(count):
-            x = x + mask * self.lr * field.v(x)
-        return x
+    update = staticmethod(altgd_update)
 
-    def _step(self, field, x):
-        g, d = self.generator_mask, 1 - self.generator_mask
-        phases = [(g, self.values["n_g"]), (d, self.values["n_d"])]
-        for mask, count in phases if self.values["order"] == "gd" else phases[::-1]:
-            x = self._player_steps(field, x, mask, count)
-        return (x,)
+    def packed(self):
+        return np.array([self.values["n_g"], self.values["n_d"], self.values["order"] == "gd"], dtype=float)
 
 
 class Extragradient(Scheme):
@@ -57,9 +97,7 @@ class Extragradient(Scheme):
     description = "extragradient: x' = x + h v(x), x <- x + h v(x')"
     source = "Korpelevich 1976; Gidel et al. 2019"
 
-    def _step(self, field, x):
-        look_ahead = x + self.lr * field.v(x)
-        return (x + self.lr * field.v(look_ahead),)
+    update = staticmethod(extragradient_update)
 
 
 class Optimistic(Scheme):
@@ -70,8 +108,7 @@ class Optimistic(Scheme):
     source = "Daskalakis, Ilyas, Syrgkanis & Zeng 2018"
     memory = 2
 
-    def _step(self, field, x, x_prev):
-        return x + self.lr * (2 * field.v(x) - field.v(x_prev)), x
+    update = staticmethod(optimistic_update)
 
 
 class Momentum(Scheme):
@@ -92,18 +129,10 @@ class Momentum(Scheme):
                                  (False, True)),
     }
 
-    def __init__(self, n_theta, dim, **params):
-        super().__init__(n_theta, dim, **params)
-        self.beta = self.values["beta"]
+    update = staticmethod(momentum_update)
 
-    def _step(self, field, x, x_prev):
-        beta, g = self.beta, self.generator_mask
-        if not self.values["alternating"]:
-            return x + self.lr * field.v(x) + beta * (x - x_prev), x
-        with_generator = x + g * (self.lr * field.v(x) + beta * (x - x_prev))
-        d = 1 - g
-        new = with_generator + d * (self.lr * field.v(with_generator) + beta * (x - x_prev))
-        return new, x
+    def packed(self):
+        return np.array([self.values["beta"], bool(self.values["alternating"])], dtype=float)
 
 
 class CGD(Scheme):
@@ -158,11 +187,5 @@ class Flow(Scheme):
     parameters = {"lr": LR}
     continuous = True
 
-    def _step(self, field, x):
-        h = self.lr
-        k1 = field.v(x)
-        k2 = field.v(x + h / 2 * k1)
-        k3 = field.v(x + h / 2 * k2)
-        k4 = field.v(x + h * k3)
-        return (x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4),)
+    update = staticmethod(rk4_update)
 
