@@ -1,8 +1,9 @@
 """Step functions for the driver loop, one per backend, all built from the same definitions.
 
-* ``numpy``: the scheme's own :meth:`~jacobian_lab.schemes.base.Scheme.step` on the numeric field
-  generated from the sympy definition (:attr:`RegularizedGame.numeric_field`). It is the reference
-  the other backends are tested against.
+* ``numpy`` (here): the scheme's own :meth:`~jacobian_lab.schemes.base.Scheme.step` on the numeric
+  field generated from the sympy definition (:attr:`RegularizedGame.numeric_field`), driven by
+  :func:`~jacobian_lab.dynamics.loop.run_loop`. It is the reference the numba backend is tested against.
+* ``numba``: :mod:`jacobian_lab.dynamics.numba_backend`.
 """
 
 from __future__ import annotations
@@ -34,5 +35,3 @@ def numpy_step(rg, scheme, noise=0.0, seed=None):
     field = NumpyField(rg, noise, seed)
     return lambda states: scheme.step(field, states)
 
-
-BACKENDS = {"numpy": numpy_step}

@@ -7,12 +7,15 @@ import numpy as np
 from ..analysis import _split_params, regularized_game
 from ..errors import JacobianLabError, check_int, check_positive, unknown_name
 from ..schemes import make_scheme
-from .backends import BACKENDS
+from .backends import numpy_step
 from .loop import run_loop
 from .trajectory import Trajectory
 
 #: Largest recording (bytes) simulate allocates unless ``max_memory`` says otherwise.
 MAX_MEMORY = 2 * 1024**3
+#: ``backend="auto"`` compiles (numba) from this many trajectory-steps on; below, numpy is faster.
+AUTO_NUMBA_WORK = 200_000
+BACKEND_NAMES = ("auto", "numpy", "numba")
 
 
 def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None, record_every=None,
@@ -69,10 +72,15 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     starts = _initial_states(x0, x_star)
     record_every = None if record_every is None else check_int("record_every", record_every, 1)
     _check_memory(starts.shape[0], steps, record_every, rg.game.dim, max_memory)
-    name = _choose_backend(backend, starts.shape[0], noise)
-    step = BACKENDS[name](rg, stepper, noise=noise, seed=seed)
-    result = run_loop(step, stepper.initial_states(starts), x_star, steps, record_every, bound, tol, window,
-                      progress)
+    name = _choose_backend(backend, starts.shape[0] * steps, stepper, noise)
+    states = stepper.initial_states(starts)
+    if name == "numba":
+        from .numba_backend import run_numba
+
+        result = run_numba(rg, stepper, states, x_star, steps, record_every, bound, tol, window)
+    else:
+        step = numpy_step(rg, stepper, noise=noise, seed=seed)
+        result = run_loop(step, states, x_star, steps, record_every, bound, tol, window, progress)
     return _trajectory(result, x_star, steps, window, tol, {
         "model": rg.game.name, "parameters": dict(rg.game.values), "reg": rg.label, "scheme": stepper.name,
         "scheme_parameters": dict(stepper.values), "steps": steps, "record_every": record_every,
@@ -109,12 +117,17 @@ def _check_memory(n, steps, record_every, dim, max_memory):
         )
 
 
-def _choose_backend(backend, n, noise):
-    if backend not in ("auto", *BACKENDS):
-        raise unknown_name("backend", backend, ("auto", *BACKENDS))
+def _choose_backend(backend, work, scheme, noise):
+    if backend not in BACKEND_NAMES:
+        raise unknown_name("backend", backend, BACKEND_NAMES)
+    compilable = scheme.update is not None and noise == 0
+    if backend == "numba" and not compilable:
+        raise JacobianLabError(
+            f"the numba backend runs schemes without linear solves and without gradient noise; "
+            f"{scheme.name!r}{' with noise' if noise else ''} needs backend='numpy' (or 'auto')")
     if backend != "auto":
         return backend
-    return "numba" if "numba" in BACKENDS and noise == 0 and n >= 1 else "numpy"
+    return "numba" if compilable and work >= AUTO_NUMBA_WORK else "numpy"
 
 
 def _trajectory(result, x_star, steps, window, tol, info) -> Trajectory:
