@@ -1,0 +1,17 @@
+"""Torch bridge: game Jacobian spectra of real generator and discriminator networks.
+
+>>> from jacobian_lab.torch_bridge import TorchGame          # doctest: +SKIP
+>>> game = TorchGame(generator, discriminator, real=x, latent=z, loss="gan")   # doctest: +SKIP
+>>> jl.spectrum(game, reg="jare", gamma=1.0)                  # doctest: +SKIP
+
+Importing this package imports torch; ``import jacobian_lab`` does not (``jl.TorchGame`` loads it lazily).
+"""
+
+from .analysis import spectrum
+from .dense import block_norms, jacobian
+from .game import TorchGame
+from .losses import LOSSES
+from .operator import hessian_eigenvalues, operator, top_eigenvalues
+
+__all__ = ["TorchGame", "spectrum", "jacobian", "operator", "top_eigenvalues", "hessian_eigenvalues",
+           "block_norms", "LOSSES"]

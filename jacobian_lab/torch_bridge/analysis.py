@@ -1,0 +1,125 @@
+r"""``jl.spectrum`` for a torch game: every eigenvalue (dense) or the top ``k`` (ARPACK).
+
+Dense: :math:`J` from :mod:`.dense`, eigenvalues by LAPACK (``scipy.linalg.eigvals``; on CUDA
+``torch.linalg.eigvals``). A ``scheme`` other than ``None``/``"flow"`` gives the update map's spectrum
+from the dense :math:`J` (:func:`jacobian_lab.schemes.update_matrix`), with the flow spectrum as
+``continuous``. Top-k (``k=``): :mod:`.operator`, ``partial=True``, ``jacobian=None``; with
+``vectors=True`` the right eigenvectors are ``info["eigenvectors"]`` (columns in the order of
+``Spectrum.eigenvalues``).
+
+Factors use the core's tolerance rule (:mod:`jacobian_lab.spectra.factors`): eigenvalues with
+:math:`|\lambda| \le \mathrm{rtol}\max|\lambda|` count as zero and are left out (``n_excluded``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+import torch
+
+from ..errors import JacobianLabError
+from ..regularizers import parse_reg
+from ..schemes import make_scheme, scheme_parameter_names, update_matrix
+from ..spectra.factors import DEFAULT_RTOL
+from ..spectra.spectrum import Spectrum
+from .dense import jacobian_torch
+from .operator import operator, top_eigenvalues
+
+OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "tol", "maxiter")
+
+
+def _check_options(scheme, params):
+    scheme_names = scheme_parameter_names()
+    unknown = sorted(set(params) - scheme_names)
+    if unknown:
+        accepted = ", ".join(("reg", "gamma", "scheme", "at", "rtol", *OPTIONS, *sorted(scheme_names)))
+        raise JacobianLabError(f"unknown keyword(s) {unknown} for a torch game's spectrum; accepted: {accepted}")
+    if params and scheme in (None, "flow"):
+        raise JacobianLabError(f"scheme parameters {sorted(params)} given without a scheme; pass scheme='simgd'")
+
+
+def _info(game, reg, gamma, method, x):
+    regs = parse_reg(reg, gamma)
+    label = " + ".join(f"{r.name}({s:g})" for r, s in regs) or "none"
+    return {"model": "torch", "loss": game.loss_name, "reg": label, "method": method,
+            "n_params": game.n_params, "n_theta": game.n_theta, "device": str(x.device),
+            "dtype": str(game.dtype).replace("torch.", "")}
+
+
+def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None, which="LM",
+             vectors=False, device=None, max_bytes=None, tol=0.0, maxiter=None, **scheme_params) -> Spectrum:
+    """Spectrum of a :class:`~jacobian_lab.torch_bridge.game.TorchGame`.
+
+    Parameters
+    ----------
+    reg, gamma
+        Regularizers by the core's names.
+    scheme : str, optional
+        ``None``/``"flow"``: :math:`J`; another scheme: its update map (dense only).
+    at : array_like, optional
+        Flat parameters (generator first); default the modules' current ones.
+    rtol : float, optional
+        Tolerance rule for the factors (default :data:`~jacobian_lab.spectra.factors.DEFAULT_RTOL`).
+    k : int, optional
+        Matrix-free top-``k`` by ARPACK instead of the dense spectrum.
+    which : {"LM", "LR", "LI"}
+        Largest magnitude, real part or imaginary part (top-k only).
+    vectors : bool
+        Also return right eigenvectors in ``info["eigenvectors"]`` (top-k only).
+    device : str, optional
+        Where to compute (default the game's device).
+    max_bytes : float, optional
+        Dense-size limit (default :data:`jacobian_lab.torch_bridge.dense.MAX_DENSE_BYTES`).
+    tol, maxiter
+        ARPACK's tolerance (0: machine precision) and iteration limit.
+    **scheme_params
+        ``lr``, ``lr_g``, ``lr_d``, ... for ``scheme``.
+    """
+    _check_options(scheme, scheme_params)
+    rtol = DEFAULT_RTOL if rtol is None else rtol
+    if not 0 <= rtol < 1:
+        raise JacobianLabError(f"rtol must be in [0, 1), got {rtol!r}")
+    game = game.to(device) if device is not None else game
+    if k is not None:
+        if scheme not in (None, "flow"):
+            raise JacobianLabError("a scheme's update-map spectrum needs the dense Jacobian; drop k, or drop scheme")
+        return _top_k(game, reg, gamma, at, rtol, k, which, vectors, tol, maxiter)
+    if which != "LM" or vectors:
+        raise JacobianLabError("'which' and 'vectors' apply to the top-k spectrum; give k (e.g. k=20)")
+    flow = _dense(game, reg, gamma, at, rtol, max_bytes)
+    if scheme in (None, "flow"):
+        if scheme:
+            make_scheme(scheme, 0, 0)
+        return flow
+    steps = make_scheme(scheme, game.n_theta, game.n_params, **scheme_params)
+    matrix = update_matrix(steps, flow.jacobian)
+    info = {**flow.info, "scheme": steps.name, "scheme_parameters": dict(steps.values)}
+    return Spectrum(scipy.linalg.eigvals(matrix), matrix, "discrete", continuous=flow, rtol=rtol,
+                    point=flow.point, info=info)
+
+
+def eigenvalues(matrix: torch.Tensor) -> np.ndarray:
+    """Every eigenvalue of a dense tensor (LAPACK on the CPU, ``torch.linalg.eigvals`` on CUDA)."""
+    if matrix.device.type == "cuda":
+        return torch.linalg.eigvals(matrix).cpu().numpy()
+    return scipy.linalg.eigvals(matrix.numpy(), check_finite=False)
+
+
+def _dense(game, reg, gamma, at, rtol, max_bytes) -> Spectrum:
+    x = game.point(at)
+    jac = jacobian_torch(game, reg, gamma, at, max_bytes=max_bytes)
+    if not bool(torch.isfinite(jac).all()):
+        raise JacobianLabError("the Jacobian is not finite at this point (check the networks' outputs)")
+    info = _info(game, reg, gamma, "dense", x)
+    return Spectrum(eigenvalues(jac), jac.cpu().numpy(), "continuous", rtol=rtol, point=x.cpu().numpy(), info=info)
+
+
+def _top_k(game, reg, gamma, at, rtol, k, which, vectors, tol, maxiter) -> Spectrum:
+    op = operator(game, reg, gamma, at)
+    values, vecs, converged = top_eigenvalues(op, k, which, tol=tol, maxiter=maxiter, vectors=vectors)
+    info = {**_info(game, reg, gamma, "arpack", op.x), "k": int(k), "which": which,
+            "n_converged": int(values.size), "converged": converged, "n_matvec": op.n_matvec}
+    if vectors:
+        order = np.lexsort((-values.imag, -values.real))
+        info["eigenvectors"] = vecs[:, order]
+    return Spectrum(values, None, "continuous", partial=True, rtol=rtol, point=op.x.cpu().numpy(), info=info)

@@ -1,0 +1,226 @@
+r"""A GAN written as two ``torch.nn.Module`` players, seen as a differentiable game.
+
+Conventions (the same as the core, ``docs/conventions.rst``): generator parameters :math:`\theta`
+first, discriminator parameters :math:`\psi` second, flattened in ``named_parameters()`` order;
+the losses :math:`(l_G, l_D)` of :mod:`jacobian_lab.torch_bridge.losses`, each minimised by its
+player; the field :math:`v = (-\nabla_\theta l_G, -\nabla_\psi l_D)` (for the zero-sum ``gan`` and
+``wgan`` this is :math:`(-\nabla_\theta L, +\nabla_\psi L)`) and :math:`J = \partial v/\partial x`.
+
+Determinism: the field is a function of the parameters only. Both modules are evaluated in eval
+mode (dropout off, batch norm on its running statistics, which stay fixed buffers), on the fixed
+batch ``real`` and ``latent`` given here (full-batch field), in ``dtype`` (float64 by default).
+Random quantities of the regularizers (instance noise, interpolation weights) are drawn once from
+``seed``. The modules themselves are not modified: parameters are read when a method is called
+and substituted with :func:`torch.func.functional_call`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..errors import JacobianLabError
+from .flat import FlatLayout, buffers, eval_mode
+from .losses import make_loss
+
+
+def default_device(device=None) -> torch.device:
+    """``device`` if given, else CUDA when available, else the CPU."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise JacobianLabError(f"unknown device {device!r}; accepted: cpu, cuda, cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise JacobianLabError("device 'cuda' requested but CUDA is not available; use device='cpu'")
+    return device
+
+
+class TorchGame:
+    """Generator and discriminator networks on a fixed batch, as a game with a vector field.
+
+    Parameters
+    ----------
+    generator, discriminator : torch.nn.Module
+        ``generator(latent)`` gives samples shaped like ``real``; ``discriminator(samples)`` gives
+        the logit of "real", one per sample (any trailing shape; losses take means).
+    real : tensor or array, shape (N, ...)
+        The real batch.
+    latent : tensor or array, shape (M, ...)
+        The latent batch.
+    loss : {"gan", "nsgan", "wgan"} or callable
+        A name, or ``loss(d_real, d_fake) -> (l_G, l_D)`` (each minimised by its player).
+    dtype : torch.dtype
+        Precision of every computation (default float64).
+    device : str or torch.device, optional
+        Default CUDA when available, else CPU.
+    seed : int
+        Seed of the fixed instance-noise sample and interpolation weights.
+
+    Examples
+    --------
+    >>> import jacobian_lab as jl
+    >>> from jacobian_lab.torch_bridge.examples import mog_game
+    >>> game = mog_game("mog8", width=8, batch=32)
+    >>> s = jl.spectrum(game, reg="jare", gamma=1.0)   # dense, every eigenvalue
+    >>> t = jl.spectrum(game, k=6, which="LM")          # ARPACK top-k
+    """
+
+    def __init__(self, generator, discriminator, real, latent, loss="gan", dtype=torch.float64,
+                 device=None, seed=0):
+        for name, module in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(module, torch.nn.Module):
+                raise JacobianLabError(f"{name} must be a torch.nn.Module, got {type(module).__name__}")
+        if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+            raise JacobianLabError(f"dtype must be a torch floating dtype, got {dtype!r}")
+        self.generator, self.discriminator = generator, discriminator
+        self.loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
+        self.loss = make_loss(loss)
+        self.dtype, self.device, self.seed = dtype, default_device(device), int(seed)
+        self.real = self._data("real", real)
+        self.latent = self._data("latent", latent)
+        self.g_layout = FlatLayout.of(generator)
+        self.d_layout = FlatLayout.of(discriminator)
+        if self.g_layout.size == 0 or self.d_layout.size == 0:
+            raise JacobianLabError("both players need at least one parameter")
+        self._noise = {}
+
+    def _data(self, name, value) -> torch.Tensor:
+        try:
+            tensor = torch.as_tensor(value)
+        except (TypeError, ValueError, RuntimeError):
+            raise JacobianLabError(f"{name} must be a tensor or array, got {type(value).__name__}") from None
+        if tensor.ndim == 0 or tensor.shape[0] == 0:
+            raise JacobianLabError(f"{name} must be a non-empty batch (N, ...), got shape {tuple(tensor.shape)}")
+        return tensor.detach().to(dtype=self.dtype, device=self.device)
+
+    # -- sizes and points ------------------------------------------------------------------
+    @property
+    def n_theta(self) -> int:
+        """Number of generator parameters."""
+        return self.g_layout.size
+
+    @property
+    def n_params(self) -> int:
+        """Total number of parameters :math:`d = n_\\theta + n_\\psi`."""
+        return self.g_layout.size + self.d_layout.size
+
+    def to(self, device) -> TorchGame:
+        """The same game with its data on ``device`` (the modules are shared, not copied)."""
+        device = default_device(device)
+        if device == self.device:
+            return self
+        other = TorchGame.__new__(TorchGame)
+        other.__dict__.update(self.__dict__)
+        other.device, other._noise = device, {}
+        other.real, other.latent = self.real.to(device), self.latent.to(device)
+        return other
+
+    def parameters(self) -> torch.Tensor:
+        """The modules' current parameters as one flat vector, generator first."""
+        return torch.cat([self.g_layout.flatten(self.generator, self.dtype, self.device),
+                          self.d_layout.flatten(self.discriminator, self.dtype, self.device)])
+
+    def point(self, at=None) -> torch.Tensor:
+        """``at`` (a flat vector of length :attr:`n_params`) as a tensor; default the current parameters."""
+        if at is None:
+            return self.parameters()
+        try:
+            x = torch.as_tensor(np.asarray(at, dtype=float).ravel(), dtype=self.dtype, device=self.device)
+        except (TypeError, ValueError):
+            raise JacobianLabError(f"'at' must be {self.n_params} finite numbers, got {type(at).__name__}") from None
+        if x.numel() != self.n_params or not bool(torch.isfinite(x).all()):
+            raise JacobianLabError(f"'at' must be {self.n_params} finite numbers (generator first), "
+                                   f"got {x.numel()} values")
+        return x
+
+    def split(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(theta, psi)`` of a flat vector."""
+        return x[:self.n_theta], x[self.n_theta:]
+
+    # -- the players as functions of their parameters --------------------------------------
+    def generate(self, theta: torch.Tensor, latent=None) -> torch.Tensor:
+        """:math:`G_\\theta(z)` on the latent batch (eval mode)."""
+        params = {**self.g_layout.unflatten(theta), **buffers(self.generator, self.dtype, self.device)}
+        with eval_mode(self.generator):
+            return torch.func.functional_call(self.generator, params, (self.latent if latent is None else latent,))
+
+    def discriminate(self, psi: torch.Tensor, samples: torch.Tensor) -> torch.Tensor:
+        """:math:`D_\\psi(x)`, the logit of "real" (eval mode)."""
+        params = {**self.d_layout.unflatten(psi), **buffers(self.discriminator, self.dtype, self.device)}
+        with eval_mode(self.discriminator):
+            return torch.func.functional_call(self.discriminator, params, (samples,))
+
+    def fixed_noise(self, name: str) -> torch.Tensor:
+        """The fixed standard normal (``"real"``, ``"fake"``) or uniform (``"interp"``) sample.
+
+        Drawn once from ``seed`` by :meth:`draw_noise` (random draws are not allowed inside
+        :mod:`torch.func` transforms): shapes ``real.shape``, ``G(z).shape`` and ``(n, 1, ...)`` with
+        ``n = min(N, M)``.
+        """
+        if not self._noise:
+            self.draw_noise()
+        return self._noise[name]
+
+    def draw_noise(self) -> None:
+        """Draw the fixed samples of :meth:`fixed_noise` (call outside any transform)."""
+        with torch.no_grad():
+            fake_shape = tuple(self.generate(self.parameters()).shape)
+        n = min(self.real.shape[0], fake_shape[0])
+        shapes = {"real": tuple(self.real.shape), "fake": fake_shape, "interp": (n,) + (1,) * (len(fake_shape) - 1)}
+        for i, (name, shape) in enumerate(shapes.items()):
+            gen = torch.Generator().manual_seed(self.seed + i)
+            draw = torch.rand if name == "interp" else torch.randn
+            self._noise[name] = draw(shape, generator=gen, dtype=self.dtype).to(self.device)
+
+    def losses(self, theta, psi, noise_std: float = 0.0):
+        """``(l_G, l_D)`` at ``(theta, psi)``; ``noise_std`` adds the fixed instance-noise sample."""
+        fake = self.generate(theta)
+        real = self.real
+        if noise_std:
+            real = real + noise_std * self.fixed_noise("real")
+            fake = fake + noise_std * self.fixed_noise("fake")
+        return self.loss(self.discriminate(psi, real), self.discriminate(psi, fake))
+
+    # -- analysis (see dense.py and operator.py) -------------------------------------------
+    def field(self, reg=None, gamma=None, at=None) -> np.ndarray:
+        """The (regularized) field :math:`v(x)` as a numpy vector."""
+        from .field import make_field
+
+        x = self.point(at)
+        return make_field(self, reg, gamma)(x).detach().cpu().numpy()
+
+    def jacobian(self, reg=None, gamma=None, at=None, device=None, **params) -> np.ndarray:
+        """Dense :math:`J = \\partial v/\\partial x` as a numpy array; see :func:`.dense.jacobian`."""
+        from .dense import jacobian
+
+        return jacobian(self, reg=reg, gamma=gamma, at=at, device=device, **params)
+
+    def spectrum(self, reg=None, gamma=None, scheme=None, at=None, rtol=None, **params):
+        """Dense (default) or top-k (``k=``) spectrum; see :func:`.analysis.spectrum`."""
+        from .analysis import spectrum
+
+        return spectrum(self, reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
+
+    def operator(self, reg=None, gamma=None, at=None):
+        """:math:`J` as a :class:`scipy.sparse.linalg.LinearOperator`; see :func:`.operator.operator`."""
+        from .operator import operator
+
+        return operator(self, reg=reg, gamma=gamma, at=at)
+
+    def hessian_eigenvalues(self, player="generator", k=20, which="LM", reg=None, gamma=None, at=None):
+        """Top-k eigenvalues of one player's loss Hessian; see :func:`.operator.hessian_eigenvalues`."""
+        from .operator import hessian_eigenvalues
+
+        return hessian_eigenvalues(self, player, k=k, which=which, reg=reg, gamma=gamma, at=at)
+
+    def block_norms(self, reg=None, gamma=None, at=None) -> dict:
+        """Frobenius norms of :math:`J`'s four blocks; see :func:`.dense.block_norms`."""
+        from .dense import block_norms
+
+        return block_norms(self, reg=reg, gamma=gamma, at=at)
+
+    def __repr__(self):
+        return (f"TorchGame(n_theta={self.n_theta}, n_psi={self.d_layout.size}, loss={self.loss_name!r}, "
+                f"batch={self.real.shape[0]}, dtype={self.dtype}, device={self.device})")
