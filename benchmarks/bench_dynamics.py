@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 
 import numpy as np
 
@@ -42,13 +43,13 @@ def throughput():
     print(f"  {'N':>6} {'steps':>6} {'plain numpy':>12} {'numpy twin':>12} {'numba':>12} {'numba/plain':>12}")
     for n, steps in ((10_000, 500), (16, 20_000)):
         x0 = np.random.default_rng(0).uniform(-2, 2, (n, 2))
-        plain = best(lambda: plain_numpy(x0[:, 0].copy(), x0[:, 1].copy(), steps, 0.2))
+        plain = best(partial(plain_numpy, x0[:, 0].copy(), x0[:, 1].copy(), steps, 0.2))
         kwargs = dict(scheme="simgd", lr=0.2, steps=steps, x0=x0, progress=False)
         jl.simulate("dirac", backend="numba", **{**kwargs, "steps": 2})  # load / compile the kernel
-        twin = best(lambda: jl.simulate("dirac", backend="numpy", **kwargs), repeat=1 if n < 100 else 3)
-        numba = best(lambda: jl.simulate("dirac", backend="numba", **kwargs))
-        rate = lambda t: n * steps / t  # noqa: E731
-        print(f"  {n:>6} {steps:>6} {rate(plain):>12.3g} {rate(twin):>12.3g} {rate(numba):>12.3g} {plain / numba:>11.2f}x")
+        twin = best(partial(jl.simulate, "dirac", backend="numpy", **kwargs), repeat=1 if n < 100 else 3)
+        numba = best(partial(jl.simulate, "dirac", backend="numba", **kwargs))
+        rates = [n * steps / t for t in (plain, twin, numba)]
+        print(f"  {n:>6} {steps:>6} {rates[0]:>12.3g} {rates[1]:>12.3g} {rates[2]:>12.3g} {plain / numba:>11.2f}x")
 
 
 def catalog():
@@ -60,8 +61,8 @@ def catalog():
         for scheme in ("simgd", "altgd", "extragradient", "optimistic", "momentum", "flow"):
             kwargs = dict(reg=reg, gamma=0.5, scheme=scheme, lr=0.1, steps=200, x0=x0, progress=False)
             jl.simulate("dirac", backend="numba", **{**kwargs, "steps": 2})
-            ratio = best(lambda: jl.simulate("dirac", backend="numpy", **kwargs), 1) / best(
-                lambda: jl.simulate("dirac", backend="numba", **kwargs), 2)
+            ratio = best(partial(jl.simulate, "dirac", backend="numpy", **kwargs), 1) / best(
+                partial(jl.simulate, "dirac", backend="numba", **kwargs), 2)
             worst = min(worst, ratio)
             cells.append(f"{scheme} {ratio:5.1f}x")
         print(f"  {reg:15s} " + "  ".join(cells))

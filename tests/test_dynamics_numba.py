@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 import jacobian_lab as jl
-from jacobian_lab.dynamics.codegen import field_source, module_source, update_source
+from jacobian_lab.dynamics.codegen import field_parts, module_source, trace_update
 from jacobian_lab.schemes import make_scheme
-from jacobian_lab.schemes.maps import simgd_update
 
 pytest.importorskip("numba")
 
@@ -56,13 +55,25 @@ def test_auto_picks_numpy_for_noise_and_cgd():
         jl.simulate("dirac", "r1", 0.3, "simgd", lr=0.2, noise=0.1, backend="numba")
 
 
-def test_generated_field_is_one_loop_over_rows():
-    source = field_source(jl.regularized_game("gaussian", "instance-noise", 0.5))
-    assert "def v(x):" in source and "_smoothed_0_1" in source and "for i in range(x.shape[0])" in source
+def test_generated_kernel_is_one_loop_over_trajectories():
+    source = module_source(jl.regularized_game("gaussian", "instance-noise", 0.5), make_scheme("simgd", 2, 4, lr=0.1))
+    assert "def _smoothed_0_1(mu, s2):" in source and "for i in range(n):" in source
+    assert "math.exp" not in source  # every exponential is the vectorisable vexp
 
 
-def test_update_source_binds_the_field():
-    source = update_source(simgd_update)
-    assert source.startswith("@njit(cache=True)\ndef UPDATE(x, x_prev, lr, gmask, p):")
+def test_trace_keeps_continuous_parameters_and_fixes_control_flow():
+    rg = jl.regularized_game("dirac", "r1", 0.5)
+    lines, new, previous, structural = trace_update(make_scheme("momentum", 1, 2, beta=0.3, alternating=True),
+                                                    field_parts(rg))
+    assert structural == [None, 1.0] and any(e.has(jl.regularized_game  # noqa: B015
+                                                   and __import__("sympy").Symbol("_q0", real=True)) for e in new)
+    lines, new, _, structural = trace_update(make_scheme("altgd", 1, 2, n_d=5), field_parts(rg))
+    assert structural == [1.0, 5.0, 1.0] and sum(str(sym).endswith("v1") for sym, _ in lines) == 6
+
+
+def test_one_kernel_serves_every_strength():
+    from jacobian_lab.dynamics.numba_backend import load_kernels
+
     scheme = make_scheme("simgd", 1, 2, lr=0.1)
-    assert "UPDATE(x, xp, lr, gmask, p)" in module_source(jl.regularized_game("dirac"), scheme)
+    (a, ka), (b, kb) = (load_kernels(jl.regularized_game("dirac", "r1", g), scheme) for g in (0.5, 2.0))
+    assert a is b and ka.tolist() == [0.5] and kb.tolist() == [2.0]
