@@ -2,9 +2,10 @@
 
 A backend supplies ``step(states) -> states`` on arrays of shape ``(n, d)`` (one per state the scheme
 carries); this loop owns everything else. Divergence rule: a trajectory whose state is not finite or
-whose norm exceeds ``bound`` stops there; its ``diverged_at`` is that step and its later recorded
-states are NaN (flagged, never silent). Convergence: the first step whose distance to the equilibrium
-is below ``tol``.
+whose norm exceeds ``bound`` (tested as ``not |x|^2 <= bound^2``, which NaN and inf fail) stops
+there; its ``diverged_at`` is that step, its ``final`` state the last one before, and its later
+recorded states are NaN (flagged, never silent). Convergence: the first step whose squared distance
+to the equilibrium is below ``tol^2``. The numba kernels apply the same comparisons.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def run_loop(step, states: tuple, x_star, steps: int, record_every: int | None, 
     n, d = x.shape
     record = _Recorder(n, d, steps, record_every, x)
     diverged_at = np.full(n, -1)
-    converged_at = np.where(_distance(x, x_star) < tol, 0, -1)
+    converged_at = np.where(_distance2(x, x_star) < tol * tol, 0, -1)
     window_distance = np.full(n, np.nan)
     final = x.copy()
     active = np.arange(n)
@@ -42,17 +43,17 @@ def run_loop(step, states: tuple, x_star, steps: int, record_every: int | None, 
         for k in range(1, steps + 1):
             current = step(current)
             x = current[0]
-            bad = ~np.isfinite(x).all(axis=1) | (np.sqrt((x * x).sum(axis=1)) > bound)
+            bad = ~((x * x).sum(axis=1) <= bound * bound)  # NaN and inf fail the comparison
             if bad.any():
                 diverged_at[active[bad]] = k
                 active, current = active[~bad], tuple(s[~bad] for s in current)
                 x = current[0]
             final[active] = x
-            dist = _distance(x, x_star)
-            newly = (converged_at[active] < 0) & (dist < tol)
+            dist2 = _distance2(x, x_star)
+            newly = (converged_at[active] < 0) & (dist2 < tol * tol)
             converged_at[active[newly]] = k
             if k == steps - window:
-                window_distance[active] = dist
+                window_distance[active] = np.sqrt(dist2)
             record.maybe(k, active, x)
             bar.update(1)
             if active.size == 0:
@@ -60,13 +61,13 @@ def run_loop(step, states: tuple, x_star, steps: int, record_every: int | None, 
     bar.close()
     steps_taken = np.where(diverged_at >= 0, diverged_at, steps)
     if window == steps:
-        window_distance = _distance(states[0], x_star)
+        window_distance = np.sqrt(_distance2(states[0], x_star))
     return LoopResult(final, record.states, diverged_at, converged_at, window_distance, steps_taken)
 
 
-def _distance(x, x_star):
+def _distance2(x, x_star):
     diff = x - x_star
-    return np.sqrt((diff * diff).sum(axis=-1))
+    return (diff * diff).sum(axis=-1)
 
 
 class _Recorder:

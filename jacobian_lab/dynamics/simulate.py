@@ -65,6 +65,8 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
         raise JacobianLabError(f"noise must be a finite number >= 0, got {noise!r}")
     check_positive("tol", tol)
     check_positive("bound", bound)
+    if not (tol < 1e150 and bound < 1e150):
+        raise JacobianLabError("tol and bound must be below 1e150 (their squares are compared)")
     model_params, scheme_params = _split_params(params, "scheme")
     rg = regularized_game(model, reg, gamma, **model_params)
     stepper = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
