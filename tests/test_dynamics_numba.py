@@ -77,3 +77,29 @@ def test_one_kernel_serves_every_strength():
     scheme = make_scheme("simgd", 1, 2, lr=0.1)
     (a, ka), (b, kb) = (load_kernels(jl.regularized_game("dirac", "r1", g), scheme) for g in (0.5, 2.0))
     assert a is b and ka.tolist() == [0.5] and kb.tolist() == [2.0]
+
+
+def test_vectorisable_exp_and_sigmoid_match_numpy():
+    from numba import njit
+    from scipy.special import expit
+
+    from jacobian_lab.dynamics.vecmath import vexp, vsigmoid
+
+    @njit(error_model="numpy")
+    def apply(x, e, s):
+        for i in range(x.size):
+            e[i], s[i] = vexp(x[i]), vsigmoid(x[i])
+
+    x = np.r_[np.random.default_rng(0).uniform(-745, 709.7, 200_000), np.linspace(-40, 40, 20_001),
+              [np.nan, np.inf, -np.inf, 0.0, -0.0, 709.78, 710.0, -745.2, -800.0, 1e-300]]
+    e, s = np.empty_like(x), np.empty_like(x)
+    apply(x, e, s)
+    with np.errstate(over="ignore"):
+        ref = np.exp(x)
+    normal = np.isfinite(ref) & (ref >= np.finfo(float).tiny)
+    assert np.max(np.abs(e - ref)[normal] / np.spacing(ref[normal])) <= 1  # within one unit in the last place
+    tiny = (ref < np.finfo(float).tiny) & ~np.isnan(x)  # subnormal results: within two of the smallest step
+    assert np.all(np.abs(e[tiny] - ref[tiny]) <= 1e-323)
+    assert np.isnan(e[-10]) and e[-9] == np.inf and e[-8] == 0 and np.isnan(s[-10])
+    big = expit(x) > 1e-300
+    np.testing.assert_allclose(s[big], expit(x[big]), rtol=2e-15)

@@ -26,6 +26,7 @@ from .loop import LoopResult
 #: Trajectories per block (the time loop runs over one block at a time).
 BLOCK = 256
 _LOADED: dict = {}
+_POOL: list = []
 
 
 def cache_dir() -> Path:
@@ -90,10 +91,16 @@ def run_numba(rg, scheme, states, x_star, steps, record_every, bound, tol, windo
     if len(chunks) == 1:
         kernels.run(X, 0, n, BLOCK, *args)
     else:
-        with ThreadPoolExecutor(len(chunks)) as pool:
-            list(pool.map(lambda c: kernels.run(X, c[0], c[1], BLOCK, *args), chunks))
+        list(_pool().map(lambda c: kernels.run(X, c[0], c[1], BLOCK, *args), chunks))
     steps_taken = np.where(diverged_at >= 0, diverged_at, steps)
     return LoopResult(final, record, diverged_at, converged_at, window_distance, steps_taken)
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One thread per core, started once (the kernels release the GIL)."""
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="jacobian_lab"))
+    return _POOL[0]
 
 
 def _chunks(n, workers):
