@@ -94,12 +94,12 @@ def test_vectorisable_exp_and_sigmoid_match_numpy():
               [np.nan, np.inf, -np.inf, 0.0, -0.0, 709.78, 710.0, -745.2, -800.0, 1e-300]]
     e, s = np.empty_like(x), np.empty_like(x)
     apply(x, e, s)
-    with np.errstate(over="ignore"):
-        ref = np.exp(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ref, error = np.exp(x), np.abs(e - np.exp(x))
     normal = np.isfinite(ref) & (ref >= np.finfo(float).tiny)
-    assert np.max(np.abs(e - ref)[normal] / np.spacing(ref[normal])) <= 1  # within one unit in the last place
+    assert np.max(error[normal] / np.spacing(ref[normal])) <= 1  # within one unit in the last place
     tiny = (ref < np.finfo(float).tiny) & ~np.isnan(x)  # subnormal results: within two of the smallest step
-    assert np.all(np.abs(e[tiny] - ref[tiny]) <= 1e-323)
+    assert np.all(error[tiny] <= 1e-323)
     assert np.isnan(e[-10]) and e[-9] == np.inf and e[-8] == 0 and np.isnan(s[-10])
     big = expit(x) > 1e-300
     np.testing.assert_allclose(s[big], expit(x[big]), rtol=2e-15)

@@ -14,10 +14,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from .._io import atomic_write
 from .codegen import field_parts, module_source, source_key
@@ -71,7 +72,8 @@ def _import(name, source):
     return module
 
 
-def run_numba(rg, scheme, states, x_star, steps, record_every, bound, tol, window, workers=None) -> LoopResult:
+def run_numba(rg, scheme, states, x_star, steps, record_every, bound, tol, window, workers=None,
+              progress=None) -> LoopResult:
     """The driver loop, compiled; same contract as :func:`~jacobian_lab.dynamics.loop.run_loop`."""
     kernels, values = load_kernels(rg, scheme)
     X = np.ascontiguousarray(np.stack([states[0], states[-1]]), dtype=float)
@@ -87,11 +89,16 @@ def run_numba(rg, scheme, states, x_star, steps, record_every, bound, tol, windo
     args = (steps, np.asarray(scheme.lr, dtype=float), np.asarray(scheme.packed(), dtype=float), values,
             np.asarray(x_star, dtype=float), float(bound) ** 2, float(tol) ** 2, int(record_every or 0), int(window),
             record, final, diverged_at, converged_at, window_distance)
-    chunks = _chunks(n, workers or os.cpu_count() or 1)
+    workers = workers or os.cpu_count() or 1
+    chunks = _chunks(n, workers)
     if len(chunks) == 1:
         kernels.run(X, 0, n, BLOCK, *args)
     else:
-        list(_pool().map(lambda c: kernels.run(X, c[0], c[1], BLOCK, *args), chunks))
+        sizes = {_pool().submit(kernels.run, X, lo, hi, BLOCK, *args): hi - lo for lo, hi in chunks}
+        with tqdm(total=n, desc="simulate", unit="traj", delay=1.0, disable=progress is False, leave=False) as bar:
+            for future in as_completed(sizes):
+                future.result()
+                bar.update(sizes[future])
     steps_taken = np.where(diverged_at >= 0, diverged_at, steps)
     return LoopResult(final, record, diverged_at, converged_at, window_distance, steps_taken)
 
@@ -104,8 +111,9 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def _chunks(n, workers):
-    """Split ``0..n`` into at most ``workers`` ranges of whole blocks."""
+    """Split ``0..n`` into ranges of whole blocks: one if ``workers`` is 1, else about eight per worker
+    (balanced load, and a progress bar that moves)."""
     blocks = -(-n // BLOCK)
-    parts = min(workers, blocks)
+    parts = 1 if workers == 1 else min(8 * workers, blocks)
     edges = [min(n, BLOCK * (blocks * i // parts)) for i in range(parts + 1)]
     return [(lo, hi) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]

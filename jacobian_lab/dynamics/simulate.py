@@ -20,7 +20,7 @@ BACKEND_NAMES = ("auto", "numpy", "numba")
 
 def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None, record_every=None,
              backend="auto", noise=0.0, seed=None, tol=1e-6, bound=1e6, window=None,
-             max_memory=MAX_MEMORY, progress=None, **params) -> Trajectory:
+             max_memory=MAX_MEMORY, progress=None, threads=None, **params) -> Trajectory:
     """Simulate a scheme's iterates :math:`x_{k+1} = F(x_k[, x_{k-1}])` from one or many starts.
 
     Parameters
@@ -53,6 +53,10 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
         Steps at the end over which ``Trajectory.rate`` is measured (default ``steps // 5``).
     max_memory : int
         Refuse recordings larger than this many bytes.
+    progress : bool, optional
+        ``False`` hides the progress bar (shown for runs longer than a second).
+    threads : int, optional
+        Threads for the numba backend (default one per core).
 
     Returns
     -------
@@ -60,6 +64,7 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     """
     steps = check_int("steps", steps, minimum=1)
     window = min(steps, check_int("window", window, 1)) if window is not None else max(1, steps // 5)
+    threads = None if threads is None else check_int("threads", threads, 1)
     noise = float(noise)
     if not np.isfinite(noise) or noise < 0:
         raise JacobianLabError(f"noise must be a finite number >= 0, got {noise!r}")
@@ -79,7 +84,7 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     if name == "numba":
         from .numba_backend import run_numba
 
-        result = run_numba(rg, stepper, states, x_star, steps, record_every, bound, tol, window)
+        result = run_numba(rg, stepper, states, x_star, steps, record_every, bound, tol, window, threads, progress)
     else:
         step = numpy_step(rg, stepper, noise=noise, seed=seed)
         result = run_loop(step, states, x_star, steps, record_every, bound, tol, window, progress)
