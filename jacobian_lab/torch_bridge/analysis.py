@@ -25,7 +25,7 @@ from ..spectra.spectrum import Spectrum
 from .dense import jacobian_torch
 from .operator import operator, top_eigenvalues
 
-OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "tol", "maxiter")
+OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "tol", "maxiter", "ncv")
 
 
 def _check_options(scheme, params):
@@ -47,7 +47,7 @@ def _info(game, reg, gamma, method, x):
 
 
 def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None, which="LM",
-             vectors=False, device=None, max_bytes=None, tol=0.0, maxiter=None, **scheme_params) -> Spectrum:
+             vectors=False, device=None, max_bytes=None, tol=0.0, maxiter=None, ncv=None, **scheme_params) -> Spectrum:
     """Spectrum of a :class:`~jacobian_lab.torch_bridge.game.TorchGame`.
 
     Parameters
@@ -70,8 +70,8 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
         Where to compute (default the game's device).
     max_bytes : float, optional
         Dense-size limit (default :data:`jacobian_lab.torch_bridge.dense.MAX_DENSE_BYTES`).
-    tol, maxiter
-        ARPACK's tolerance (0: machine precision) and iteration limit.
+    tol, maxiter, ncv
+        ARPACK's tolerance (0: machine precision), restart limit and Krylov dimension.
     **scheme_params
         ``lr``, ``lr_g``, ``lr_d``, ... for ``scheme``.
     """
@@ -83,7 +83,7 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
     if k is not None:
         if scheme not in (None, "flow"):
             raise JacobianLabError("a scheme's update-map spectrum needs the dense Jacobian; drop k, or drop scheme")
-        return _top_k(game, reg, gamma, at, rtol, k, which, vectors, tol, maxiter)
+        return _top_k(game, reg, gamma, at, rtol, k, which, vectors, dict(tol=tol, maxiter=maxiter, ncv=ncv))
     if which != "LM" or vectors:
         raise JacobianLabError("'which' and 'vectors' apply to the top-k spectrum; give k (e.g. k=20)")
     flow = _dense(game, reg, gamma, at, rtol, max_bytes)
@@ -114,9 +114,9 @@ def _dense(game, reg, gamma, at, rtol, max_bytes) -> Spectrum:
     return Spectrum(eigenvalues(jac), jac.cpu().numpy(), "continuous", rtol=rtol, point=x.cpu().numpy(), info=info)
 
 
-def _top_k(game, reg, gamma, at, rtol, k, which, vectors, tol, maxiter) -> Spectrum:
+def _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack) -> Spectrum:
     op = operator(game, reg, gamma, at)
-    values, vecs, converged = top_eigenvalues(op, k, which, tol=tol, maxiter=maxiter, vectors=vectors)
+    values, vecs, converged = top_eigenvalues(op, k, which, vectors=vectors, seed=game.seed, **arpack)
     info = {**_info(game, reg, gamma, "arpack", op.x), "k": int(k), "which": which,
             "n_converged": int(values.size), "converged": converged, "n_matvec": op.n_matvec}
     if vectors:

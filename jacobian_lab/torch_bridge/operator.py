@@ -26,7 +26,8 @@ from ..regularizers import FieldTransform, parse_reg
 from .field import make_field
 
 #: ``which`` for :func:`top_eigenvalues` (scipy's names): magnitude, real part, imaginary part.
-WHICH = {"LM": "largest magnitude", "LR": "largest real part", "LI": "largest imaginary part"}
+WHICH = {"LM": "largest magnitude", "LR": "largest real part",
+         "LI": "largest imaginary part (upper half-plane members of conjugate pairs)"}
 #: ``which`` for :func:`hessian_eigenvalues`: magnitude, largest and smallest algebraic.
 WHICH_SYMMETRIC = {"LM": "largest magnitude", "LA": "largest", "SA": "smallest"}
 
@@ -106,8 +107,21 @@ def _check_which(which, accepted):
 
 
 def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: float = 0.0,
-                    maxiter: int | None = None, vectors: bool = False):
+                    maxiter: int | None = None, vectors: bool = False, ncv: int | None = None, seed: int = 0):
     """``k`` eigenvalues of a non-symmetric operator by ARPACK, with a warning if some did not converge.
+
+    Parameters
+    ----------
+    op : LinearOperator
+    k : int
+        Number of eigenvalues, ``1 <= k <= n - 2``.
+    which : {"LM", "LR", "LI"}
+    tol, maxiter, ncv
+        ARPACK's tolerance (0: machine precision), restart limit and Krylov dimension (scipy defaults).
+    vectors : bool
+        Also compute right eigenvectors.
+    seed : int
+        Seed of the (reproducible) starting vector.
 
     Returns
     -------
@@ -117,11 +131,21 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
     vectors : ndarray of complex, shape (n, m) or None
         Right eigenvectors (columns) when asked for.
     converged : bool
+
+    Notes
+    -----
+    For ``LI`` the Arnoldi iteration runs in complex arithmetic (:math:`J(a+ib) = Ja + iJb`) and returns
+    the ``k`` eigenvalues with the largest *signed* imaginary part: for a real :math:`J` the upper members
+    of the conjugate pairs with the largest :math:`|\\mathrm{Im}\\,\\lambda|`. scipy's real-arithmetic
+    ``LI`` was seen to return real eigenvalues ahead of complex ones on a small MLP GAN.
     """
     k = _check_k(k, op.shape[0], "a Jacobian")
     which = _check_which(which, WHICH)
+    if which == "LI":  # real-arithmetic ARPACK can rank real eigenvalues ahead of complex ones here
+        op = _Complexified(op)
+    v0 = np.random.default_rng(seed).standard_normal(op.shape[0]).astype(op.dtype)  # reproducible start
     try:
-        result = eigs(op, k=k, which=which, tol=tol, maxiter=maxiter, return_eigenvectors=vectors)
+        result = eigs(op, k=k, which=which, tol=tol, maxiter=maxiter, ncv=ncv, v0=v0, return_eigenvectors=vectors)
         converged = True
     except ArpackNoConvergence as error:
         result = (error.eigenvalues, error.eigenvectors) if vectors else error.eigenvalues
@@ -130,6 +154,19 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
                       "returning those (raise maxiter or lower k)", RuntimeWarning, stacklevel=3)
     values, vecs = result if vectors else (result, None)
     return np.asarray(values, dtype=complex), vecs, converged
+
+
+class _Complexified(LinearOperator):
+    """A real operator acting on complex vectors, :math:`J(a + ib) = Ja + iJb` (two products)."""
+
+    def __init__(self, op: LinearOperator):
+        super().__init__(dtype=np.complex128, shape=op.shape)
+        self.op = op
+
+    def _matvec(self, t):
+        t = np.ravel(t)
+        out = self.op.matmat(np.stack([t.real, t.imag], axis=1))
+        return out[:, 0] + 1j * out[:, 1]
 
 
 class _BlockOperator(LinearOperator):
@@ -177,7 +214,8 @@ def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, ga
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k < n:
         raise JacobianLabError(f"k must be an integer from 1 to {n - 1} for the {player}'s Hessian, got {k!r}")
     try:
-        values = eigsh(block, k=int(k), which=which, return_eigenvectors=False)
+        v0 = np.random.default_rng(0).standard_normal(n)
+        values = eigsh(block, k=int(k), which=which, v0=v0, return_eigenvectors=False)
     except ArpackNoConvergence as error:
         values = error.eigenvalues
         warnings.warn(f"ARPACK (eigsh) converged for only {len(values)} of k={k} eigenvalues; returning those",
