@@ -166,6 +166,11 @@ def test_cli_simulate(capsys, tmp_path):
     assert np.load(out)["final"].shape == (1, 2)
     assert main(["simulate", "--grid", "5x4", "--reg", "r1", "--lr", "0.2", "--steps", "1500"]) == 0
     assert "grid 5x4: 20 converged" in capsys.readouterr().out
+    # the spelling: values starting with a minus sign
+    assert main(["simulate", "--grid", "3x3", "--box", "-2,2,-2,2", "--param", "loss=wgan", "--lr", "0.5"]) == 0
+    assert "grid 3x3: 1 converged, 8 diverged" in capsys.readouterr().out
+    assert main(["simulate", "--x0", "-1,1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["converged_at"] == -1
 
 
 @pytest.mark.parametrize("argv", [

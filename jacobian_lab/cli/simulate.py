@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .._io import atomic_write, check_writable
@@ -28,6 +30,9 @@ def register(subparsers):
     parser.add_argument("--tol", type=float, default=1e-6, help="convergence tolerance on the distance")
     parser.add_argument("--out", default=None, help="save arrays to this .npz file (atomic)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    # values such as "--box -2,2,-2,2" or "--x0 -1,1" start with a minus sign: argparse takes them for
+    # options unless they match its negative-number pattern, which only knows plain numbers
+    parser._negative_number_matcher = re.compile(r"^-\.?\d")
     parser.set_defaults(func=run)
 
 

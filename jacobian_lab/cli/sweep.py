@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .._io import atomic_write, check_writable
@@ -22,6 +24,9 @@ def register(subparsers):
     parser.add_argument("--jobs", type=int, default=None, help="processes (default: all cores for large grids)")
     parser.add_argument("--out", default=None, help="save arrays to this .npz file (atomic)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    # values such as "--box -2,2,-2,2" or "--x0 -1,1" start with a minus sign: argparse takes them for
+    # options unless they match its negative-number pattern, which only knows plain numbers
+    parser._negative_number_matcher = re.compile(r"^-\.?\d")
     parser.set_defaults(func=run)
 
 
@@ -62,7 +67,9 @@ def _summary(r):
             "grid": [int(r.gammas.size), int(r.lrs.size)], "stable_fraction": float(r.stable.mean()),
             "best": {"gamma": float(r.gammas[best[0]]), "lr": float(r.lrs[best[1]]),
                      "spectral_radius": float(r.spectral_radius[best])},
-            "largest_stable_lr": dict(zip(map(float, r.gammas), largest))}
+            "largest_stable_lr": dict(zip(map(float, r.gammas), largest)),
+            "simulated_rate_at_best": None if r.simulated_rate is None or not np.isfinite(r.simulated_rate[best])
+            else float(r.simulated_rate[best])}
 
 
 def _text(s) -> str:
@@ -71,5 +78,6 @@ def _text(s) -> str:
         f"model {s['model']}, reg {s['reg']}, scheme {s['scheme']}: {s['grid'][0]} strengths x {s['grid'][1]} steps",
         f"stable fraction of the grid  {s['stable_fraction']:.3f}",
         f"best cell                    gamma = {best['gamma']:.4g}, lr = {best['lr']:.4g}: "
-        f"spectral radius {best['spectral_radius']:.6g}",
+        f"spectral radius {best['spectral_radius']:.6g}"
+        + (f", simulated rate {s['simulated_rate_at_best']:.6g}" if s["simulated_rate_at_best"] is not None else ""),
     ])
