@@ -37,27 +37,31 @@ def run_loop(step, states: tuple, x_star, steps: int, record_every: int | None, 
     window_distance = np.full(n, np.nan)
     final = x.copy()
     active = np.arange(n)
+    unconverged = converged_at < 0  # for the active trajectories, in their order
     current = tuple(s.copy() for s in states)
     bar = tqdm(total=steps, desc="simulate", unit="step", delay=1.0, disable=progress is False, leave=False)
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            current = step(current)
+            before, current = current[0], step(current)
             x = current[0]
-            bad = ~((x * x).sum(axis=1) <= bound * bound)  # NaN and inf fail the comparison
+            bad = ~(_norm2(x) <= bound * bound)  # NaN and inf fail the comparison
             if bad.any():
-                diverged_at[active[bad]] = k
-                active, current = active[~bad], tuple(s[~bad] for s in current)
+                diverged_at[active[bad]], final[active[bad]] = k, before[bad]
+                keep = ~bad
+                active, unconverged, current = active[keep], unconverged[keep], tuple(s[keep] for s in current)
                 x = current[0]
-            final[active] = x
-            dist2 = _distance2(x, x_star)
-            newly = (converged_at[active] < 0) & (dist2 < tol * tol)
-            converged_at[active[newly]] = k
+            dist2 = _norm2(x - x_star)
+            newly = unconverged & (dist2 < tol * tol)
+            if newly.any():
+                converged_at[active[newly]] = k
+                unconverged &= ~newly
             if k == steps - window:
                 window_distance[active] = np.sqrt(dist2)
             record.maybe(k, active, x)
             bar.update(1)
             if active.size == 0:
                 break
+    final[active] = x
     bar.close()
     steps_taken = np.where(diverged_at >= 0, diverged_at, steps)
     if window == steps:
@@ -66,8 +70,12 @@ def run_loop(step, states: tuple, x_star, steps: int, record_every: int | None, 
 
 
 def _distance2(x, x_star):
-    diff = x - x_star
-    return (diff * diff).sum(axis=-1)
+    return _norm2(x - x_star)
+
+
+def _norm2(x):
+    """Squared norms of the rows (faster than a reduction over a short last axis)."""
+    return np.einsum("ij,ij->i", x, x)
 
 
 class _Recorder:
