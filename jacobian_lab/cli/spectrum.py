@@ -1,0 +1,103 @@
+"""``jacobian-lab spectrum``: the game Jacobian spectrum of real torch networks (the torch bridge).
+
+torch is imported only when the command runs, so the other commands start fast.
+"""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+from ._common import UsageError, fmt, fmt_complex, print_json, reg_spec
+
+EXAMPLES = ("mog8", "mog25")
+SHOWN = 12  # eigenvalues printed in the human-readable report
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "spectrum", help="game Jacobian spectrum of torch generator/discriminator networks",
+        description="Eigenvalues of the game Jacobian J = dv/dx of a GAN written in torch (dense, every "
+                    "eigenvalue; or the top k by ARPACK). TARGET is FILE.py:FACTORY: the file is EXECUTED "
+                    "as Python code (only run files you trust), then FACTORY() must return a "
+                    "jacobian_lab.torch_bridge.TorchGame. Or use a built-in --example.")
+    parser.add_argument("target", nargs="?", metavar="TARGET",
+                        help="FILE.py:FACTORY (the file is executed as Python)")
+    parser.add_argument("--example", choices=EXAMPLES, default=None,
+                        help="built-in MLP GAN on 8 Gaussians on a circle or 25 on a grid")
+    parser.add_argument("--reg", default="none",
+                        help="regularizer name, or several as NAME=STRENGTH,NAME=STRENGTH")
+    parser.add_argument("--gamma", type=float, default=None, help="strength of a single regularizer (default 1)")
+    parser.add_argument("--k", type=int, default=None, help="top-k eigenvalues by ARPACK (default: dense, all)")
+    parser.add_argument("--which", default="LM", choices=("LM", "LR", "LI"),
+                        help="with --k: largest magnitude, real part or imaginary part")
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--rtol", type=float, default=1e-10,
+                        help="eigenvalues below rtol*max|lambda| are left out of the factors")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (without the matrix)")
+    parser.set_defaults(func=run)
+
+
+def load_game(target=None, example=None):
+    """The :class:`TorchGame` of ``FILE.py:FACTORY`` (executing the file) or of a built-in example."""
+    if (target is None) == (example is None):
+        raise UsageError("give exactly one of TARGET (FILE.py:FACTORY) or --example (mog8, mog25)")
+    from ..torch_bridge import TorchGame
+    from ..torch_bridge.examples import EXAMPLES as FACTORIES
+
+    if example is not None:
+        return FACTORIES[example]()
+    path, sep, name = target.rpartition(":")
+    if not sep or not path or not name.isidentifier():
+        raise UsageError(f"TARGET must be FILE.py:FACTORY, got {target!r}")
+    if not Path(path).is_file():
+        raise UsageError(f"no such file: {path}")
+    namespace = runpy.run_path(path, run_name="__jacobian_lab_target__")
+    factory = namespace.get(name)
+    if not callable(factory):
+        raise UsageError(f"{path} defines no callable {name!r}")
+    game = factory()
+    if not isinstance(game, TorchGame):
+        raise UsageError(f"{target}() returned {type(game).__name__}, not a TorchGame")
+    return game
+
+
+def run(args) -> int:
+    from ..torch_bridge.analysis import spectrum
+
+    game = load_game(args.target, args.example)
+    reg, gamma = reg_spec(args)
+    options = {} if args.k is None else {"k": args.k, "which": args.which}
+    if args.k is None and args.which != "LM":
+        raise UsageError("--which needs --k")
+    result = spectrum(game, reg=reg, gamma=gamma, rtol=args.rtol, device=args.device, **options)
+    if args.json:
+        out = result.to_dict()
+        out.pop("jacobian", None)
+        print_json(out)
+    else:
+        print(report(game, result))
+    return 0
+
+
+def report(game, s) -> str:
+    """Human-readable summary of a torch game's spectrum."""
+    info = s.info
+    shown = sorted(s.eigenvalues, key=abs, reverse=True)[:SHOWN]
+    what = (f"top {info['k']} by {info['which']} (ARPACK, {info['n_converged']} converged, "
+            f"{info['n_matvec']} products)" if s.partial else f"all {s.eigenvalues.size} (dense)")
+    lines = [
+        f"game         {game!r}",
+        f"regularizer  {info['reg']}",
+        f"eigenvalues  {what}, {info['dtype']} on {info['device']}",
+        "largest |lambda|: " + ", ".join(fmt_complex(complex(z)) for z in shown)
+        + (", ..." if s.eigenvalues.size > SHOWN else ""),
+        f"phase factor         {fmt(s.phase_factor)}   (max |Im| / |Re|)",
+        f"conditioning factor  {fmt(s.condition_factor)}   (max |lambda| / min |lambda|)"
+        + ("" if s.partial else f"; SVD condition number {fmt(s.condition_number)}"),
+    ]
+    if s.n_excluded:
+        lines.append(f"                     ({s.n_excluded} eigenvalue(s) below rtol={s.rtol:g} left out)")
+    scope = "of the eigenvalues found" if s.partial else "continuous: all Re lambda < 0"
+    lines.append(f"verdict              {s.stability} ({scope})")
+    return "\n".join(lines)
