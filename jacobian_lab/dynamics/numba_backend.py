@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -34,7 +35,11 @@ def cache_dir() -> Path:
     """Where generated kernels live (``$JACOBIAN_LAB_CACHE`` or ``~/.cache/jacobian_lab/kernels``)."""
     root = os.environ.get("JACOBIAN_LAB_CACHE") or Path.home() / ".cache" / "jacobian_lab" / "kernels"
     path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:  # e.g. a read-only home: a per-user temporary directory instead
+        path = Path(tempfile.gettempdir()) / f"jacobian_lab_kernels_{os.getuid()}"
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
