@@ -83,7 +83,7 @@ def test_empirical_rate_matches_the_spectral_radius(scheme, params):
     tr = jl.simulate("dirac", reg="r1", gamma=0.6, scheme=scheme, steps=3000, x0=[1e-3, 1e-3], window=2000,
                      tol=1e-300, **params)
     # non-normal eigenvectors leave a bounded factor in the norm ratio: |error| <~ log(kappa) / window
-    assert tr.rate[0] == pytest.approx(predicted, rel=2e-3)
+    assert tr.rate[0] == pytest.approx(predicted, rel=2e-3) and tr.predicted_rate == pytest.approx(predicted, rel=1e-12)
 
 
 def test_flow_rate_is_the_exponential_of_the_abscissa():
@@ -91,6 +91,7 @@ def test_flow_rate_is_the_exponential_of_the_abscissa():
     tr = jl.simulate("gaussian", reg="jare", gamma=1.0, scheme="flow", lr=0.05, steps=2000, x0=[0.01, 2.01, 0.01, 0.0],
                      tol=1e-300)
     assert tr.rate[0] == pytest.approx(math.exp(0.05 * s.abscissa), rel=1e-3)
+    assert tr.predicted_rate == pytest.approx(math.exp(0.05 * s.abscissa), rel=1e-12)
 
 
 def test_divergence_is_flagged_never_silent_nan():

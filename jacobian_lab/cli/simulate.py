@@ -7,7 +7,6 @@ import re
 import numpy as np
 
 from .._io import atomic_write, check_writable
-from ..analysis import spectrum
 from ..errors import JacobianLabError
 from ._common import add_model_arguments, add_scheme_arguments, fmt, model_params, print_json, reg_spec, scheme_params
 
@@ -74,13 +73,9 @@ def run(args) -> int:
 
 
 def _predicted(args, reg, gamma):
-    try:
-        s = spectrum(args.model, reg=reg, gamma=gamma, scheme=args.scheme, **model_params(args), **scheme_params(args))
-    except JacobianLabError:
-        return None
-    if s.kind == "continuous":
-        return float(np.exp(scheme_params(args).get("lr", 0.1) * s.abscissa))
-    return s.spectral_radius
+    from ..dynamics.simulate import predicted_rate
+
+    return predicted_rate(args.model, reg, gamma, args.scheme, **model_params(args), **scheme_params(args))
 
 
 def _trajectory_summary(tr):

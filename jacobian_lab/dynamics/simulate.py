@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..analysis import _split_params, regularized_game
-from ..errors import JacobianLabError, check_int, check_positive, unknown_name
+from ..errors import JacobianLabError, NotApplicableError, check_int, check_positive, unknown_name
 from ..schemes import make_scheme
+from ..schemes.base import LR
 from .backends import numpy_step
 from .loop import run_loop
 from .trajectory import Trajectory
@@ -88,12 +91,31 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     else:
         step = numpy_step(rg, stepper, noise=noise, seed=seed)
         result = run_loop(step, states, x_star, steps, record_every, bound, tol, window, progress)
-    return _trajectory(result, x_star, steps, window, tol, {
+    predict = functools.partial(predicted_rate, model, reg, gamma, scheme, **params)
+    return _trajectory(result, x_star, steps, window, tol, predict, {
         "model": rg.game.name, "parameters": dict(rg.game.values), "reg": rg.label, "scheme": stepper.name,
         "scheme_parameters": dict(stepper.values), "steps": steps, "record_every": record_every,
         "backend": name, "noise": noise, "seed": seed, "tol": tol, "bound": bound, "window": window,
         "variables": [str(v) for v in rg.variables],
     })
+
+
+def predicted_rate(model, reg=None, gamma=None, scheme="simgd", **params):
+    r"""The contraction per step that linearisation predicts, to compare with ``Trajectory.rate``.
+
+    The spectral radius of the update map at the equilibrium (:func:`jacobian_lab.spectrum`); for
+    ``flow``, whose RK4 steps of size ``lr`` follow the ODE, :math:`e^{h\alpha}` with :math:`\alpha`
+    the spectral abscissa. ``None`` where the spectrum is not defined (a kink at the equilibrium).
+    """
+    from ..analysis import spectrum
+
+    try:
+        s = spectrum(model, reg=reg, gamma=gamma, scheme=scheme, **params)
+    except NotApplicableError:
+        return None
+    if s.kind == "continuous":
+        return float(np.exp(params.get("lr", LR.default) * s.abscissa))
+    return float(s.spectral_radius)
 
 
 def _initial_states(x0, x_star):
@@ -137,7 +159,7 @@ def _choose_backend(backend, work, scheme, noise):
     return "numba" if compilable and work >= AUTO_NUMBA_WORK else "numpy"
 
 
-def _trajectory(result, x_star, steps, window, tol, info) -> Trajectory:
+def _trajectory(result, x_star, steps, window, tol, predict, info) -> Trajectory:
     distance = np.sqrt(((result.states - x_star) ** 2).sum(axis=-1))
     final_distance = np.sqrt(((result.final - x_star) ** 2).sum(axis=-1))
     diverged = result.diverged_at >= 0
@@ -146,4 +168,4 @@ def _trajectory(result, x_star, steps, window, tol, info) -> Trajectory:
     rate = np.where(diverged | ~(result.window_distance > 0) | ~(final_distance > 0), np.nan, rate)
     return Trajectory(result.final, result.states, distance, diverged, result.diverged_at,
                       ~diverged & (final_distance < tol), result.converged_at, rate, result.steps_taken,
-                      x_star, info)
+                      x_star, info, predict)

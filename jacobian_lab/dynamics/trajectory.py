@@ -37,6 +37,8 @@ class Trajectory:
     equilibrium : ndarray, shape (d,)
     info : dict
         Game, regularizer, scheme, parameters, backend, tolerances.
+    predicted_rate : float or None
+        (Property, computed on first use.) The rate linearisation predicts.
     """
 
     final: np.ndarray
@@ -50,6 +52,15 @@ class Trajectory:
     steps_taken: np.ndarray
     equilibrium: np.ndarray
     info: dict = field(default_factory=dict)
+    predict: object = field(default=None, repr=False)
+
+    @property
+    def predicted_rate(self) -> float | None:
+        """The spectral radius of the update map at the equilibrium (``exp(h * abscissa)`` for
+        ``flow``), to compare with :attr:`rate`; see :func:`~jacobian_lab.dynamics.simulate.predicted_rate`."""
+        if "predicted_rate" not in self.info:
+            self.info["predicted_rate"] = self.predict() if self.predict is not None else None
+        return self.info["predicted_rate"]
 
     @property
     def n_trajectories(self) -> int:
