@@ -1,8 +1,11 @@
 r"""The dense Jacobian :math:`J = \partial v/\partial x` of a torch game, all at once.
 
-:math:`J` is computed by :func:`torch.func.jacfwd` of the field, i.e. forward-over-reverse: one
-Jacobian-vector product per basis vector, vectorised with ``vmap`` (no Python loop over rows), in
-chunks of :data:`CHUNK` columns to bound memory. Float64 by default; on the game's device.
+:math:`J` is computed column by column as forward-over-reverse products (:func:`torch.func.jvp` of
+the field, itself a :func:`torch.func.grad`), vectorised with ``vmap`` over the basis vectors in
+chunks of :data:`CHUNK` columns (no Python loop over rows; small chunks stay in cache and bound
+memory). The generator's and the discriminator's columns are taken separately, so that the other
+player is a constant. For the zero-sum losses one gradient of :math:`L` gives the whole field.
+Float64 by default; on the game's device.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import torch
 from torch.func import jvp, vmap
 
 from ..errors import JacobianLabError
+from ..regularizers import FieldTransform, parse_reg
 from .field import make_field
 
 #: Largest dense Jacobian built (bytes of the ``n x n`` matrix); raise it on big machines.
 MAX_DENSE_BYTES = 2 * 1024**3
 #: Columns per vectorised batch of Jacobian-vector products.
-CHUNK = 512
+CHUNK = 64
 
 
 def check_dense_size(n: int, itemsize: int = 8, max_bytes: float | None = None) -> None:
@@ -31,16 +35,31 @@ def check_dense_size(n: int, itemsize: int = 8, max_bytes: float | None = None) 
         )
 
 
-def jacobian_tensor(field, x: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
-    """:math:`J_{ij} = \\partial v_i/\\partial x_j` by vectorised forward-over-reverse products."""
+def columns(field, x: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
+    """:math:`(\\partial f/\\partial x)^\\top`: one vectorised Jacobian-vector product per coordinate of ``x``."""
     n = x.numel()
     eye = torch.eye(n, dtype=x.dtype, device=x.device)
 
     def column(tangent):
         return jvp(field, (x,), (tangent,))[1]
 
-    blocks = [vmap(column)(eye[start:start + chunk]) for start in range(0, n, chunk)]
-    return torch.cat(blocks).T.contiguous()
+    return torch.cat([vmap(column)(eye[start:start + chunk]) for start in range(0, n, chunk)])
+
+
+def jacobian_tensor(field, x: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
+    """:math:`J_{ij} = \\partial v_i/\\partial x_j` by vectorised forward-over-reverse products."""
+    return columns(field, x, chunk).T.contiguous()
+
+
+def split_jacobian_tensor(field2, theta, psi, chunk: int = CHUNK) -> torch.Tensor:
+    """:math:`J` from ``v(theta, psi)``, one player's columns at a time.
+
+    The other player's parameters are then constants: no zero tangents are pushed through its
+    network (for the discriminator's columns the generator's forward pass is shared by all).
+    """
+    cols_theta = columns(lambda t: field2(t, psi), theta, chunk)
+    cols_psi = columns(lambda p: field2(theta, p), psi, chunk)
+    return torch.cat([cols_theta, cols_psi]).T.contiguous()
 
 
 def jacobian(game, reg=None, gamma=None, at=None, device=None, max_bytes=None, **params) -> np.ndarray:
@@ -72,9 +91,10 @@ def jacobian_torch(game, reg=None, gamma=None, at=None, device=None, max_bytes=N
     """As :func:`jacobian`, as a tensor on the computing device."""
     game = game.to(device) if device is not None else game
     check_dense_size(game.n_params, torch.finfo(game.dtype).bits // 8, max_bytes)
-    field = make_field(game, reg, gamma)
     x = game.point(at)
-    return jacobian_tensor(field, x).detach()
+    if any(isinstance(r, FieldTransform) for r, _ in parse_reg(reg, gamma)):
+        return jacobian_tensor(make_field(game, reg, gamma), x).detach()
+    return split_jacobian_tensor(make_field(game, reg, gamma, split=True), *game.split(x)).detach()
 
 
 def block_norms(game, reg=None, gamma=None, at=None) -> dict:

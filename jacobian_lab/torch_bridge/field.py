@@ -25,8 +25,13 @@ from ..regularizers import DataNoise, FieldTransform, Penalty, parse_reg
 from .penalties import TERMS
 
 
-def make_field(game, reg=None, gamma=None):
-    """``v(x)`` for a flat parameter vector ``x`` (torch in, torch out)."""
+def make_field(game, reg=None, gamma=None, split=False):
+    """``v(x)`` for a flat parameter vector ``x`` (torch in, torch out).
+
+    With ``split=True`` returns ``v(theta, psi)`` instead (no field transform allowed): the dense
+    Jacobian then differentiates each player's block of columns without pushing zero tangents
+    through the other player's network.
+    """
     regs = parse_reg(reg, gamma)
     game.fixed_noise("real")  # draw the fixed samples outside any transform
     noise_std = math.sqrt(sum(s**2 for r, s in regs if isinstance(r, DataNoise)))
@@ -34,24 +39,37 @@ def make_field(game, reg=None, gamma=None):
     def losses(theta, psi):
         return game.losses(theta, psi, noise_std)
 
-    penalties = [(TERMS[r.name], s) for r, s in regs if isinstance(r, Penalty) and s != 0]
+    active = [(TERMS[r.name], s) for r, s in regs if isinstance(r, Penalty) and s != 0]
+    g_terms = [(g, s) for (g, _), s in active if g is not None]
+    d_terms = [(d, s) for (_, d), s in active if d is not None]
 
-    def penalised(theta, psi):
-        l_g, l_d = losses(theta, psi)
-        for term, strength in penalties:
-            d_g, d_d = term(game, losses, theta, psi, strength)
-            l_g, l_d = l_g + d_g, l_d + d_d
-        return l_g, l_d
+    def penalty(terms, theta, psi):
+        return sum(term(game, losses, theta, psi, s) for term, s in terms)
 
-    def field(x):
-        theta, psi = game.split(x)
-        g_theta = grad(lambda t: penalised(t, psi)[0])(theta)
-        g_psi = grad(lambda p: penalised(theta, p)[1])(psi)
+    def base(theta, psi):
+        if game.zero_sum:
+            g_theta, g_psi = grad(lambda t, p: losses(t, p)[0], argnums=(0, 1))(theta, psi)
+            g_psi = -g_psi
+        else:
+            g_theta = grad(lambda t: losses(t, psi)[0])(theta)
+            g_psi = grad(lambda p: losses(theta, p)[1])(psi)
+        if g_terms:
+            g_theta = g_theta + grad(lambda t: penalty(g_terms, t, psi))(theta)
+        if d_terms:
+            g_psi = g_psi + grad(lambda p: penalty(d_terms, theta, p))(psi)
         return -torch.cat([g_theta, g_psi])
 
-    for r, s in regs:
-        if isinstance(r, FieldTransform):
-            field = _transform(r.name, field, s)
+    transforms = [(r, s) for r, s in regs if isinstance(r, FieldTransform)]
+    if split:
+        if transforms:
+            raise JacobianLabError("a split field has no transforms; use split=False")
+        return base
+
+    def field(x):
+        return base(*game.split(x))
+
+    for r, s in transforms:
+        field = _transform(r.name, field, s)
     return field
 
 

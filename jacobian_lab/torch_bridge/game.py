@@ -21,7 +21,7 @@ import torch
 
 from ..errors import JacobianLabError
 from .flat import FlatLayout, buffers, eval_mode
-from .losses import make_loss
+from .losses import ZERO_SUM, make_loss
 
 
 def default_device(device=None) -> torch.device:
@@ -77,6 +77,8 @@ class TorchGame:
         self.generator, self.discriminator = generator, discriminator
         self.loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
         self.loss = make_loss(loss)
+        #: Named zero-sum loss (``gan``, ``wgan``): :math:`l_D = -l_G`, one gradient gives the field.
+        self.zero_sum = isinstance(loss, str) and loss in ZERO_SUM
         self.dtype, self.device, self.seed = dtype, default_device(device), int(seed)
         self.real = self._data("real", real)
         self.latent = self._data("latent", latent)

@@ -40,6 +40,8 @@ def wgan(d_real, d_fake):
 
 
 LOSSES = {"gan": gan, "nsgan": nsgan, "wgan": wgan}
+#: Named losses with :math:`l_D = -l_G` (the field is then one gradient of :math:`L`).
+ZERO_SUM = ("gan", "wgan")
 
 
 def make_loss(loss):

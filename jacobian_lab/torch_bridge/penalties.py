@@ -1,6 +1,7 @@
 r"""The core's penalties on real networks: terms added to each player's loss.
 
-Every term is a function ``term(game, losses, theta, psi, s) -> (dl_G, dl_D)`` of the parameters,
+Every term is a function ``term(game, losses, theta, psi, s) -> scalar`` of the parameters, added to one
+player's loss (:data:`TERMS` says whose),
 where ``losses(theta, psi) -> (l_G, l_D)`` are the unregularized losses. Gradients inside a penalty
 are taken with :func:`torch.func.grad`, so the field differentiates through them (double backprop).
 Definitions and constants are those of :mod:`jacobian_lab.regularizers.penalties`:
@@ -38,20 +39,18 @@ def grad_psi_ld(losses, theta, psi):
 
 
 def consensus(game, losses, theta, psi, gamma):
-    term = gamma * (half_norm_sq(grad_theta_lg(losses, theta, psi)) + half_norm_sq(grad_psi_ld(losses, theta, psi)))
-    return term, term
+    """Both players: :math:`\\tfrac\\gamma2 \\|v\\|^2`."""
+    return gamma * (half_norm_sq(grad_theta_lg(losses, theta, psi)) + half_norm_sq(grad_psi_ld(losses, theta, psi)))
 
 
 def grad_g(game, losses, theta, psi, gamma):
-    return gamma * half_norm_sq(grad_psi_ld(losses, theta, psi)), ZERO
+    """Generator: :math:`\\tfrac\\gamma2 \\|\\nabla_\\psi l_D\\|^2`."""
+    return gamma * half_norm_sq(grad_psi_ld(losses, theta, psi))
 
 
 def grad_d(game, losses, theta, psi, gamma):
-    return ZERO, gamma * half_norm_sq(grad_theta_lg(losses, theta, psi))
-
-
-def jare(game, losses, theta, psi, gamma):
-    return grad_g(game, losses, theta, psi, gamma)[0], grad_d(game, losses, theta, psi, gamma)[1]
+    """Discriminator: :math:`\\tfrac\\gamma2 \\|\\nabla_\\theta l_G\\|^2`."""
+    return gamma * half_norm_sq(grad_theta_lg(losses, theta, psi))
 
 
 def input_gradients(game, psi, samples):
@@ -78,7 +77,7 @@ def gradient_penalty(where, target=0.0):
         g = input_gradients(game, psi, penalty_samples(game, theta, where)).flatten(1)
         sq = (g * g).sum(dim=1)
         value = sq if not target else (torch.sqrt(sq) - target) ** 2
-        return ZERO, 0.5 * gamma * value.mean()
+        return 0.5 * gamma * value.mean()
 
     return term
 
@@ -91,11 +90,13 @@ def orthogonal(game, losses, theta, psi, beta):
         gram = w.T @ w if w.shape[0] >= w.shape[1] else w @ w.T
         eye = torch.eye(gram.shape[0], dtype=gram.dtype, device=gram.device)
         total = total + ((gram - eye) ** 2).sum()
-    return ZERO, beta * total
+    return beta * total
 
 
+#: ``name -> (generator's term, discriminator's term)``; ``None`` where a player adds nothing.
 TERMS = {
-    "consensus": consensus, "jare": jare, "grad-g": grad_g, "grad-d": grad_d,
-    "r1": gradient_penalty("real"), "r2": gradient_penalty("fake"), "zero-gp": gradient_penalty("interp"),
-    "wgan-gp": gradient_penalty("interp", 1.0), "orthogonal": orthogonal,
+    "consensus": (consensus, consensus), "jare": (grad_g, grad_d), "grad-g": (grad_g, None),
+    "grad-d": (None, grad_d), "r1": (None, gradient_penalty("real")), "r2": (None, gradient_penalty("fake")),
+    "zero-gp": (None, gradient_penalty("interp")), "wgan-gp": (None, gradient_penalty("interp", 1.0)),
+    "orthogonal": (None, orthogonal),
 }
