@@ -75,7 +75,8 @@ def step_sizes(game, lr, lr_g=None, lr_d=None) -> torch.Tensor:
     h_g = check_positive("lr_g", lr if lr_g is None else lr_g)
     h_d = check_positive("lr_d", lr if lr_d is None else lr_d)
     n_psi = game.n_params - game.n_theta
-    return torch.cat([torch.full((game.n_theta,), h_g), torch.full((n_psi,), h_d)]).to(game.dtype).to(game.device)
+    options = {"dtype": game.dtype, "device": game.device}
+    return torch.cat([torch.full((game.n_theta,), h_g, **options), torch.full((n_psi,), h_d, **options)])
 
 
 def simgd(field, x, h, state):
