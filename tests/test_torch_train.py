@@ -62,3 +62,26 @@ def test_orthogonality_constraints(constraint):
 def test_bad_method():
     with pytest.raises(JacobianLabError, match="unknown training method"):
         train(small(), "sgd", progress=False)
+
+
+def test_example_script_fast(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "examples" / "torch_spectra.py"
+    spec = importlib.util.spec_from_file_location("torch_spectra", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    records = module.compute(fast=True)
+    assert set(records) == {"simgd", "consensus", "JARE"}
+    # consensus and JARE lower the phase factor of simultaneous GD at initialisation (Nie & Patel 2019)
+    assert records["JARE"].phase_factor[0] < records["simgd"].phase_factor[0]
+    assert records["consensus"].phase_factor[0] < records["simgd"].phase_factor[0]
+    assert module.draw(records) is not None
+
+
+def test_lazy_top_level_name():
+    import jacobian_lab as jl
+    from jacobian_lab.torch_bridge import TorchGame
+
+    assert jl.TorchGame is TorchGame
