@@ -1,0 +1,62 @@
+"""The torch example scripts run in fast mode and write their figure; their data helpers are checked."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("matplotlib")
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+#: The five experiments of issue 5 (the other torch_*.py scripts have their own tests).
+SCRIPTS = ["torch_berard_eigenvalues", "torch_jare_training", "torch_numerics_eigenvalues",
+           "torch_orthogonal_wgan", "torch_zero_gp_field"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_five_experiments_are_there():
+    assert set(SCRIPTS) <= {p.stem for p in EXAMPLES.glob("torch_*.py")}
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_example_runs_fast(tmp_path, name):
+    paths = load(name).main(tmp_path, fast=True)
+    assert paths and all(Path(p).is_file() and Path(p).stat().st_size > 1000 for p in paths)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Path(p).name for p in paths)
+
+
+def test_gradient_field_matches_finite_differences():
+    from jacobian_lab.torch_bridge.examples import mog_game
+
+    module = load("torch_zero_gp_field")
+    game = mog_game("mog25", width=5, depth=1, batch=8)
+    points = np.array([[0.3, -1.2], [2.0, 0.5]])
+    field = module.gradient_field(game, points)
+    _, psi = game.split(game.parameters())
+
+    def d(p):
+        with torch.no_grad():
+            return game.discriminate(psi, torch.as_tensor(p[None], dtype=torch.float64)).item()
+
+    h = 1e-6
+    for point, g in zip(points, field):
+        fd = [(d(point + h * e) - d(point - h * e)) / (2 * h) for e in np.eye(2)]
+        np.testing.assert_allclose(g, fd, atol=1e-8)
