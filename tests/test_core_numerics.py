@@ -16,6 +16,7 @@ CASES = [
     ("gaussian", "jare", {}), ("gaussian", "consensus", {}), ("gaussian", "grad-d", {}),
     ("gaussian", "zero-gp", {}), ("gaussian", "instance-noise", {}), ("lq", "grad-g", {}),
     ("lq", "r1", {}), ("lq", "zero-gp", {}), ("bilinear", "sga", {"A": "1,2;0,1"}),
+    ("dirac", "wgan-gp", {}), ("gaussian", "wgan-gp", {}),
 ]
 
 

@@ -190,5 +190,11 @@ def gauss_smoothed_numeric(code, k, mu, s2):
     return np.sum(values * weights, axis=-1)
 
 
-_ELEMENTARY = {"sigmoid": expit, "log_sigmoid": _log_sigmoid_numeric}
+def _dirac_delta_numeric(x, k=0):
+    """A Dirac delta (from the kink of ``|.|``, e.g. wgan-gp): 0 away from 0, ``inf`` at 0."""
+    x = np.asarray(x, dtype=float)
+    return np.where(x == 0, np.inf, 0.0)
+
+
+_ELEMENTARY = {"sigmoid": expit, "log_sigmoid": _log_sigmoid_numeric, "DiracDelta": _dirac_delta_numeric}
 NUMPY_MODULES = [{**_ELEMENTARY, "GaussSmoothed": gauss_smoothed_numeric}, "numpy"]
