@@ -71,7 +71,7 @@ def main(out_dir, fast=False):
         fig = Figure(figsize=(10.0, 3.8), layout="constrained")
         draw(data, fig.subplots(1, 2))
         fig.suptitle("NSGAN MLP on 8 Gaussians, Adam: eigenvalues at initialisation and at the end")
-    return [save_figure(fig, Path(out_dir) / "torch_berard_eigenvalues.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "torch_berard_eigenvalues.png", dpi=110, compact=True)]
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def main(out_dir, fast=False):
         fig = Figure(figsize=(11.0, 3.4), layout="constrained")
         draw(histories, fig.subplots(1, 3))
         fig.suptitle(f"MLP GAN on 8 Gaussians, simultaneous GD: factors along training ($\\gamma$ = {GAMMA:g})")
-    return [save_figure(fig, Path(out_dir) / "torch_jare_training.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "torch_jare_training.png", dpi=110, compact=True)]
 
 
 if __name__ == "__main__":

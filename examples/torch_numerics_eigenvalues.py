@@ -54,7 +54,7 @@ def main(out_dir, fast=False):
         fig = Figure(figsize=(8.0, 3.6), layout="constrained")
         draw(spectra, fig.subplots(1, 2))
         fig.suptitle("MLP GAN on 8 Gaussians at initialisation (4 ReLU layers of 16 units)")
-    return [save_figure(fig, Path(out_dir) / "torch_numerics_eigenvalues.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "torch_numerics_eigenvalues.png", dpi=110, compact=True)]
 
 
 def summary(spectra) -> str:

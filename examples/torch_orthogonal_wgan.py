@@ -73,7 +73,7 @@ def main(out_dir, fast=False):
         fig = Figure(figsize=(10.0, 3.8), layout="constrained")
         draw(data, fig.subplots(1, 2))
         fig.suptitle("MLP WGAN on 8 Gaussians, Adam: no constraint, WGAN-GP, orthogonal critic")
-    return [save_figure(fig, Path(out_dir) / "torch_orthogonal_wgan.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "torch_orthogonal_wgan.png", dpi=110, compact=True)]
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def main(out_dir, fast=False):
         fig = Figure(figsize=(9.0, 6.2), layout="constrained")
         draw(data, fig.subplots(len(MIXTURES), len(REGS)))
         fig.suptitle("direction of $\\nabla_x D$ (arrows, normalised), real (black) and generated (orange) samples")
-    return [save_figure(fig, Path(out_dir) / "torch_zero_gp_field.png", dpi=110)]
+    return [save_figure(fig, Path(out_dir) / "torch_zero_gp_field.png", dpi=110, compact=True)]
 
 
 if __name__ == "__main__":

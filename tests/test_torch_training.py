@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
@@ -186,3 +188,23 @@ def test_training_errors():
         train(game, 1, reg="r3")
     with pytest.raises(JacobianLabError, match="steps"):
         train(game, -1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.integers(1, 6), cols=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_projections_are_idempotent_and_semi_orthogonal(rows, cols, seed):
+    w = torch.randn((rows, cols), generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    q = svd_projection(w)
+    gram = q.T @ q if rows >= cols else q @ q.T
+    np.testing.assert_allclose(gram.numpy(), np.eye(min(rows, cols)), atol=1e-10)
+    np.testing.assert_allclose(svd_projection(q).numpy(), q.numpy(), atol=1e-10)
+    np.testing.assert_allclose(bjorck(q).numpy(), q.numpy(), atol=1e-10)  # a fixed point
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_training_on_cuda_matches_cpu():
+    cpu = train(small(), 3, method="adam", lr=0.01, reg="jare", record_every=3, progress=False)
+    gpu = train(mog_game("mog8", width=4, depth=1, batch=16, seed=1, device="cuda"), 3, method="adam", lr=0.01,
+                reg="jare", record_every=3, progress=False)
+    np.testing.assert_allclose(gpu.x, cpu.x, atol=1e-10)
+    np.testing.assert_allclose(np.sort_complex(gpu.eigenvalues[-1]), np.sort_complex(cpu.eigenvalues[-1]), atol=1e-8)
