@@ -51,7 +51,8 @@ def compute(fast=False) -> dict:
         for reg in REGS:
             game = mog_game(mixture, seed=1, **size)
             train(game, steps, method="adam", lr=1e-3, betas=(0.5, 0.9), reg=None if reg == "none" else reg,
-                  gamma=None if reg == "none" else GAMMA, record_every=max(steps, 1), progress=not fast)
+                  gamma=None if reg == "none" else GAMMA, record_every=max(steps, 1), k=0,
+                  progress=not fast)
             with torch.no_grad():
                 fake = game.generate(game.split(game.parameters())[0]).cpu().numpy()
             out[mixture, reg] = {"grid": grid, "field": gradient_field(game, grid),

@@ -208,3 +208,9 @@ def test_training_on_cuda_matches_cpu():
                 reg="jare", record_every=3, progress=False)
     np.testing.assert_allclose(gpu.x, cpu.x, atol=1e-10)
     np.testing.assert_allclose(np.sort_complex(gpu.eigenvalues[-1]), np.sort_complex(cpu.eigenvalues[-1]), atol=1e-8)
+
+
+def test_k_zero_records_losses_only():
+    h = train(small(), 2, lr=0.01, record_every=1, k=0, progress=False)
+    assert h.steps == [0, 1, 2] and len(h.loss_d) == 3
+    assert all(e.size == 0 for e in h.eigenvalues) and np.isnan(h.phase_factor).all()

@@ -22,6 +22,7 @@ is fixed (full-batch dynamics, the setting of the spectra). A non-finite field s
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -123,14 +124,17 @@ def record(history, game, x, reg, gamma, k, which, rtol) -> None:
     """Append the spectrum, factors and losses at ``x`` to ``history``."""
     from .analysis import spectrum
 
-    point = x.detach().cpu().numpy()
-    s = spectrum(game, reg=reg, gamma=gamma, at=point, rtol=rtol, k=k, which=which)
+    if k == 0:  # losses only
+        values, phase, condition, excluded = np.zeros(0, dtype=complex), math.nan, math.nan, 0
+    else:
+        s = spectrum(game, reg=reg, gamma=gamma, at=x.detach().cpu().numpy(), rtol=rtol, k=k, which=which)
+        values, phase, condition, excluded = s.eigenvalues, s.phase_factor, s.condition_factor, s.n_excluded
     with torch.no_grad():
         l_g, l_d = game.losses(*game.split(x))
-    history.eigenvalues.append(s.eigenvalues)
-    history.phase_factor.append(s.phase_factor)
-    history.condition_factor.append(s.condition_factor)
-    history.n_excluded.append(s.n_excluded)
+    history.eigenvalues.append(values)
+    history.phase_factor.append(phase)
+    history.condition_factor.append(condition)
+    history.n_excluded.append(excluded)
     history.loss_g.append(float(l_g))
     history.loss_d.append(float(l_d))
 
@@ -155,7 +159,8 @@ def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, 
     record_every : int, optional
         Record every this many steps (default ``max(1, steps // 10)``); also at 0 and at the end.
     k, which
-        Top-``k`` spectra (ARPACK) instead of dense ones; ``which`` as in :func:`.analysis.spectrum`.
+        Top-``k`` spectra (ARPACK) instead of dense ones, ``which`` as in :func:`.analysis.spectrum`;
+        ``k=0`` records the losses only (empty eigenvalues, NaN factors).
     rtol : float, optional
         Tolerance rule of the factors.
     order : {"gd", "dg"}
