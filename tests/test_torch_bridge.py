@@ -12,6 +12,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from torch_dirac import DiracGenerator  # noqa: E402
+
 import jacobian_lab as jl  # noqa: E402
 from jacobian_lab.errors import JacobianLabError, NotApplicableError  # noqa: E402
 from jacobian_lab.torch_bridge import TorchGame  # noqa: E402
@@ -21,16 +23,6 @@ DIRAC_REGS = ["none", "consensus", "jare", "grad-g", "grad-d", "r1", "r2", "zero
 FLIP = np.diag([1.0, -1.0])  # core psi = -torch psi (the core's D(x) = -psi x)
 
 
-class DiracGenerator(torch.nn.Module):
-    """G(z) = theta: one parameter."""
-
-    def __init__(self, theta=0.0):
-        super().__init__()
-        self.theta = torch.nn.Parameter(torch.tensor([float(theta)]))
-
-    def forward(self, z):
-        return self.theta.expand(z.shape[0], 1)
-
 
 def dirac_game(theta=0.0, psi=0.0, loss="gan"):
     disc = torch.nn.Linear(1, 1, bias=False)
@@ -39,13 +31,7 @@ def dirac_game(theta=0.0, psi=0.0, loss="gan"):
     return TorchGame(DiracGenerator(theta), disc, real=torch.zeros(4, 1), latent=torch.zeros(4, 1), loss=loss)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Small problems, and CI runs two workers on two cores: one torch thread each (no spin contention)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 @pytest.fixture(scope="module")

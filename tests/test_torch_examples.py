@@ -17,12 +17,7 @@ SCRIPTS = ["torch_berard_eigenvalues", "torch_jare_training", "torch_numerics_ei
            "torch_orthogonal_wgan", "torch_zero_gp_field"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def load(name):

@@ -13,6 +13,9 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
+from torch_dirac import DiracGenerator  # noqa: E402
 
 import jacobian_lab as jl  # noqa: E402
 from jacobian_lab.torch_bridge import TorchGame  # noqa: E402
@@ -20,14 +23,6 @@ from jacobian_lab.torch_bridge import TorchGame  # noqa: E402
 FLIP = np.diag([1.0, -1.0])  # core psi = -torch psi
 SIGMA = 0.7
 
-
-class DiracGenerator(torch.nn.Module):
-    def __init__(self, theta):
-        super().__init__()
-        self.theta = torch.nn.Parameter(torch.tensor([float(theta)], dtype=torch.float64))
-
-    def forward(self, z):
-        return self.theta.expand(z.shape[0], 1)
 
 
 def dirac_game(theta, psi, n):

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
+from torch_dirac import DiracGenerator  # noqa: E402
+
 import jacobian_lab as jl  # noqa: E402
 from jacobian_lab.errors import JacobianLabError  # noqa: E402
 from jacobian_lab.torch_bridge import TorchGame  # noqa: E402
@@ -28,22 +30,8 @@ from jacobian_lab.torch_bridge.training import train  # noqa: E402
 FLIP = np.array([1.0, -1.0])  # core psi = -torch psi (the core's D(x) = -psi x)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny tensors: one thread avoids oversubscribing the 2 CI cores (pytest -n 2)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
-
-class DiracGenerator(torch.nn.Module):
-    def __init__(self, theta):
-        super().__init__()
-        self.theta = torch.nn.Parameter(torch.tensor([float(theta)], dtype=torch.float64))
-
-    def forward(self, z):
-        return self.theta.expand(z.shape[0], 1)
 
 
 def dirac_game(theta, psi, loss="gan", n=4):
