@@ -22,6 +22,7 @@ def main(names):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        sys.argv = [str(path)]  # each benchmark parses its own options; run.py's names are not for it
         module.main()
 
 
