@@ -50,7 +50,8 @@ def _freeze(value):
     return value
 
 
-def _split_params(params: dict, scheme) -> tuple[dict, dict]:
+def split_params(params: dict, scheme) -> tuple[dict, dict]:
+    """Split keywords into model parameters and scheme parameters (refusing the latter without a scheme)."""
     scheme_names = scheme_parameter_names()
     model_params = {k: v for k, v in params.items() if k not in scheme_names}
     scheme_params = {k: v for k, v in params.items() if k in scheme_names}
@@ -120,7 +121,7 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
         return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
     if not 0 <= rtol < 1:
         raise JacobianLabError(f"rtol must be in [0, 1), got {rtol!r}")
-    model_params, scheme_params = _split_params(params, scheme)
+    model_params, scheme_params = split_params(params, scheme)
     rg = regularized_game(model, reg, gamma, **model_params)
     point = _point(rg, at)
     flow = _continuous(rg, point, rtol, exact, scheme)

@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from ..analysis import _split_params, regularized_game
+from ..analysis import regularized_game, split_params
 from ..errors import JacobianLabError, NotApplicableError, check_int, check_positive, unknown_name
 from ..schemes import make_scheme
 from ..schemes.base import LR
@@ -75,7 +75,7 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     check_positive("bound", bound)
     if not (tol < 1e150 and bound < 1e150):
         raise JacobianLabError("tol and bound must be below 1e150 (their squares are compared)")
-    model_params, scheme_params = _split_params(params, "scheme")
+    model_params, scheme_params = split_params(params, "scheme")
     rg = regularized_game(model, reg, gamma, **model_params)
     stepper = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
     x_star = np.array([float(e) for e in rg.equilibrium])

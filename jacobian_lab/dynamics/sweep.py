@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..analysis import _split_params, regularized_game
+from ..analysis import regularized_game, split_params
 from ..errors import JacobianLabError, check_positive
 from ..schemes import make_scheme, update_matrix
 
@@ -77,7 +77,7 @@ def sweep(model, reg, gammas, lrs, scheme="simgd", *, simulate=False, steps=300,
         raise JacobianLabError("gammas must be >= 0")
     for lr in lrs:
         check_positive("lr", lr)
-    model_params, scheme_params = _split_params(params, scheme)
+    model_params, scheme_params = split_params(params, scheme)
     make_scheme(scheme, 1, 2, **scheme_params)  # validate the scheme and its parameters early
     task = (model, reg, scheme, lrs, model_params, scheme_params, simulate, steps, x0)
     workers = n_jobs or (os.cpu_count() or 1 if gammas.size * lrs.size >= PARALLEL_THRESHOLD else 1)

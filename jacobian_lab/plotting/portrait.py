@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from matplotlib.lines import Line2D
 
-from ..analysis import regularized_game
+from ..analysis import regularized_game, split_params
 from ..errors import JacobianLabError, check_int
 from ..schemes import make_scheme
 from .style import CMAP, ROLES, new_axes, styled
@@ -133,12 +133,9 @@ def portrait_data(model, reg=None, gamma=None, scheme="simgd", lr=None, steps=30
     return PortraitData(fmap, states, diverged, bg, label, f"{scheme}, h = {h:g}")
 
 
-SCHEME_KEYS = ("lr_g", "lr_d", "n_g", "n_d", "order", "beta", "alternating")
-
-
 def _split(params):
-    scheme_params = {k: v for k, v in params.items() if k in SCHEME_KEYS}
-    return {k: v for k, v in params.items() if k not in SCHEME_KEYS}, scheme_params
+    """Model and scheme keywords (``lr`` is an explicit argument here), by the scheme registry."""
+    return split_params(params, "scheme")
 
 
 def _embed(fmap: FieldMap, points2d):

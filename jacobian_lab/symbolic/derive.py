@@ -91,10 +91,10 @@ def derive(model, reg=None, gamma=None, scheme=None, **params) -> Derivation:
     Parameters are as for :func:`jacobian_lab.spectrum`; strengths and step sizes stay symbols
     (their values are ignored), model parameters stay symbols where the work stays bounded.
     """
-    from ..analysis import _split_params, regularized_game
+    from ..analysis import regularized_game, split_params
     from ..schemes import make_scheme, symbolic_update_matrix
 
-    model_params, scheme_params = _split_params(params, scheme)
+    model_params, scheme_params = split_params(params, scheme)
     rg = regularized_game(model, reg, gamma, **model_params)
     if rg.game.equilibrium is None:
         raise JacobianLabError(f"{rg.game.name!r} has no closed-form equilibrium to derive at")
