@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
@@ -17,7 +19,10 @@ from torch_dirac import DiracGenerator  # noqa: E402
 import jacobian_lab as jl  # noqa: E402
 from jacobian_lab.errors import JacobianLabError, NotApplicableError  # noqa: E402
 from jacobian_lab.torch_bridge import TorchGame  # noqa: E402
+from jacobian_lab.torch_bridge.dense import player_jacobian_tensor, rows  # noqa: E402
 from jacobian_lab.torch_bridge.examples import mog_game  # noqa: E402
+from jacobian_lab.torch_bridge.field import player_fields  # noqa: E402
+from jacobian_lab.torch_bridge.penalties import DECOUPLED  # noqa: E402
 
 DIRAC_REGS = ["none", "consensus", "jare", "grad-g", "grad-d", "r1", "r2", "zero-gp", "sga"]
 FLIP = np.diag([1.0, -1.0])  # core psi = -torch psi (the core's D(x) = -psi x)
@@ -93,6 +98,54 @@ def test_mlp_jacobian_matches_finite_differences(tiny, reg):
     fd = central_differences(tiny, reg, 0.5)
     assert np.abs(jac).max() > 0.01
     np.testing.assert_allclose(jac, fd, atol=1e-7 * max(1.0, np.abs(jac).max()))
+
+
+@pytest.mark.parametrize("loss,reg", [("nsgan", "none"), ("nsgan", "r1"), ("wgan", "none"), ("wgan", "orthogonal"),
+                                      ("gan", "grad-g"), ("gan", "grad-d")])
+def test_mlp_jacobian_losses_match_finite_differences(loss, reg):
+    game = mog_game("mog25", width=3, depth=2, batch=8, seed=5, loss=loss)
+    jac = jl.jacobian(game, reg=reg, gamma=0.5)
+    fd = central_differences(game, reg, 0.5)
+    np.testing.assert_allclose(jac, fd, atol=1e-7 * max(1.0, np.abs(jac).max()))
+
+
+@settings(max_examples=15, deadline=None)
+@given(m=st.integers(1, 9), n1=st.integers(1, 6), n2=st.integers(1, 6), chunk=st.integers(1, 5),
+       seed=st.integers(0, 2**16))
+def test_rows_match_autograd_jacobian(m, n1, n2, chunk, seed):
+    """The vectorised pullback rows against torch.autograd.functional.jacobian, any chunk size."""
+    gen = torch.Generator().manual_seed(seed)
+    a, b = torch.randn(n1, generator=gen, dtype=torch.float64), torch.randn(n2, generator=gen, dtype=torch.float64)
+    w = torch.randn(m, n1 + n2, generator=gen, dtype=torch.float64)
+
+    def fn(u, v):
+        return torch.tanh(w @ torch.cat([u, v * u.sum()]))
+
+    expected = torch.cat(torch.autograd.functional.jacobian(fn, (a, b)), dim=1)
+    torch.testing.assert_close(rows(fn, (a, b), chunk), expected, rtol=1e-12, atol=1e-14)
+
+
+PENALTIES = ["consensus", "jare", "grad-g", "grad-d", "r1", "r2", "zero-gp", "wgan-gp", "orthogonal"]
+
+
+@pytest.mark.parametrize("reg", PENALTIES)
+def test_symmetric_shortcut_exactly_for_decoupled_penalties(tiny, reg):
+    """J_psi_theta = -J_theta_psi^T holds for a zero-sum loss iff the penalty is in DECOUPLED: the
+    shortcut is taken exactly where it is right, and agrees with the general path there."""
+    fields = player_fields(tiny, reg, 0.5)
+    theta, psi = tiny.split(tiny.parameters())
+    general = player_jacobian_tensor(fields._replace(symmetric=False), theta, psi).numpy()
+    n = tiny.n_theta
+    holds = np.allclose(general[n:, :n], -general[:n, n:].T, atol=1e-9)
+    assert fields.symmetric == holds == (reg in DECOUPLED)
+    np.testing.assert_allclose(jl.jacobian(tiny, reg=reg, gamma=0.5), general, atol=1e-13)
+
+
+@pytest.mark.parametrize("loss,symmetric", [("gan", True), ("wgan", True), ("nsgan", False)])
+def test_symmetric_shortcut_needs_a_zero_sum_loss(loss, symmetric):
+    game = mog_game("mog8", width=3, depth=2, batch=8, seed=2, loss=loss)
+    assert player_fields(game).symmetric is symmetric
+    assert player_fields(game, "instance-noise", 0.3).symmetric is symmetric
 
 
 def test_mlp_consensus_is_v_minus_gamma_jt_v(mlp):

@@ -3,7 +3,8 @@ r"""The (regularized) vector field of a :class:`~jacobian_lab.torch_bridge.game.
 With the penalised losses :math:`\tilde l_G = l_G + \sum_k p^G_k`, :math:`\tilde l_D = l_D + \sum_k p^D_k`
 (:mod:`.penalties`), the field is
 
-.. math:: v(x) = \bigl(-\nabla_\theta \tilde l_G,\ -\nabla_\psi \tilde l_D\bigr), \qquad x = (\theta, \psi),
+.. math:: v(x) = \bigl(v_\theta, v_\psi\bigr) = \bigl(-\nabla_\theta \tilde l_G,\ -\nabla_\psi \tilde l_D\bigr),
+          \qquad x = (\theta, \psi),
 
 then each field transform in the order given: SGA (Balduzzi et al. 2018) maps
 :math:`v \mapsto v - \lambda A^\top v` with :math:`A = (J - J^\top)/2`, so
@@ -11,65 +12,102 @@ then each field transform in the order given: SGA (Balduzzi et al. 2018) maps
 :func:`torch.func.jvp` (no matrix). Instance noise (a :class:`~jacobian_lab.regularizers.DataNoise`) adds
 the fixed noise sample scaled by its standard deviation to real and generated samples before
 anything else. The result is a pure function of ``x`` that :mod:`torch.func` can differentiate again.
+
+:func:`player_fields` gives the two halves separately, for the dense Jacobian (:mod:`.dense`), and
+says when the mixed blocks are transposes of each other (:attr:`PlayerFields.symmetric`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 from torch.func import grad, jvp, vjp
 
 from ..errors import JacobianLabError
 from ..regularizers import DataNoise, FieldTransform, Penalty, parse_reg
-from .penalties import TERMS
+from .penalties import DECOUPLED, TERMS
 
 
-def make_field(game, reg=None, gamma=None, split=False):
-    """``v(x)`` for a flat parameter vector ``x`` (torch in, torch out).
+class PlayerFields(NamedTuple):
+    r"""The field's two halves as functions of ``(theta, psi)``.
 
-    With ``split=True`` returns ``v(theta, psi)`` instead (no field transform allowed): the dense
-    Jacobian then differentiates each player's block of columns without pushing zero tangents
-    through the other player's network.
+    Attributes
+    ----------
+    theta : callable
+        :math:`v_\theta(\theta, \psi) = -\nabla_\theta \tilde l_G`.
+    psi : callable
+        :math:`v_\psi(\theta, \psi) = -\nabla_\psi \tilde l_D`.
+    both : callable
+        :math:`(v_\theta, v_\psi)` concatenated (for zero-sum losses from one gradient of :math:`L`).
+    symmetric : bool
+        Whether :math:`J_{\psi\theta} = -J_{\theta\psi}^\top`. That holds iff
+        :math:`\partial_\theta \nabla_\psi (\tilde l_G + \tilde l_D) = 0`: a zero-sum loss
+        (``gan``, ``wgan``, with or without instance noise) and only penalties in
+        :data:`~jacobian_lab.torch_bridge.penalties.DECOUPLED` (a discriminator term that does not
+        depend on :math:`\theta`, no generator term).
     """
+
+    theta: Callable
+    psi: Callable
+    both: Callable
+    symmetric: bool
+
+
+def player_fields(game, reg=None, gamma=None) -> PlayerFields:
+    """:class:`PlayerFields` of the penalised field (field transforms are not allowed: use :func:`make_field`)."""
     regs = parse_reg(reg, gamma)
+    if any(isinstance(r, FieldTransform) for r, _ in regs):
+        raise JacobianLabError("a field transform (sga) mixes the players' halves; use make_field")
     game.fixed_noise("real")  # draw the fixed samples outside any transform
     noise_std = math.sqrt(sum(s**2 for r, s in regs if isinstance(r, DataNoise)))
 
     def losses(theta, psi):
         return game.losses(theta, psi, noise_std)
 
-    active = [(TERMS[r.name], s) for r, s in regs if isinstance(r, Penalty) and s != 0]
-    g_terms = [(g, s) for (g, _), s in active if g is not None]
-    d_terms = [(d, s) for (_, d), s in active if d is not None]
+    active = [(r.name, s) for r, s in regs if isinstance(r, Penalty) and s != 0]
+    g_terms = [(TERMS[name][0], s) for name, s in active if TERMS[name][0] is not None]
+    d_terms = [(TERMS[name][1], s) for name, s in active if TERMS[name][1] is not None]
 
     def penalty(terms, theta, psi):
         return sum(term(game, losses, theta, psi, s) for term, s in terms)
 
-    def base(theta, psi):
-        if game.zero_sum:
-            g_theta, g_psi = grad(lambda t, p: losses(t, p)[0], argnums=(0, 1))(theta, psi)
-            g_psi = -g_psi
-        else:
-            g_theta = grad(lambda t: losses(t, psi)[0])(theta)
-            g_psi = grad(lambda p: losses(theta, p)[1])(psi)
-        if g_terms:
-            g_theta = g_theta + grad(lambda t: penalty(g_terms, t, psi))(theta)
-        if d_terms:
-            g_psi = g_psi + grad(lambda p: penalty(d_terms, theta, p))(psi)
-        return -torch.cat([g_theta, g_psi])
+    def grad_g_penalty(theta, psi):
+        return grad(lambda t: penalty(g_terms, t, psi))(theta) if g_terms else 0.0
 
-    transforms = [(r, s) for r, s in regs if isinstance(r, FieldTransform)]
-    if split:
-        if transforms:
-            raise JacobianLabError("a split field has no transforms; use split=False")
-        return base
+    def grad_d_penalty(theta, psi):
+        return grad(lambda p: penalty(d_terms, theta, p))(psi) if d_terms else 0.0
+
+    def v_theta(theta, psi):
+        return -(grad(lambda t: losses(t, psi)[0])(theta) + grad_g_penalty(theta, psi))
+
+    def v_psi(theta, psi):
+        return -(grad(lambda p: losses(theta, p)[1])(psi) + grad_d_penalty(theta, psi))
+
+    def v_both(theta, psi):
+        if not game.zero_sum:
+            return torch.cat([v_theta(theta, psi), v_psi(theta, psi)])
+        g_theta, g_psi = grad(lambda t, p: losses(t, p)[0], argnums=(0, 1))(theta, psi)  # l_D = -L
+        return -torch.cat([g_theta + grad_g_penalty(theta, psi), -g_psi + grad_d_penalty(theta, psi)])
+
+    symmetric = game.zero_sum and all(name in DECOUPLED for name, _ in active)
+    return PlayerFields(v_theta, v_psi, v_both, symmetric)
+
+
+def make_field(game, reg=None, gamma=None):
+    """``v(x)`` for a flat parameter vector ``x`` (torch in, torch out), field transforms included."""
+    regs = parse_reg(reg, gamma)
+    penalised = [(r.name, s) for r, s in regs if not isinstance(r, FieldTransform)]
+    both = player_fields(game, penalised).both
 
     def field(x):
-        return base(*game.split(x))
+        return both(*game.split(x))
 
-    for r, s in transforms:
-        field = _transform(r.name, field, s)
+    for r, s in regs:
+        if isinstance(r, FieldTransform):
+            field = _transform(r.name, field, s)
     return field
 
 

@@ -100,3 +100,8 @@ TERMS = {
     "zero-gp": (None, gradient_penalty("interp")), "wgan-gp": (None, gradient_penalty("interp", 1.0)),
     "orthogonal": (None, orthogonal),
 }
+#: Penalties with no generator term and a discriminator term free of :math:`\theta` (R1 is taken on
+#: real samples only, the orthogonality penalty on D's weights only). They leave
+#: :math:`\partial_\theta\nabla_\psi(\tilde l_G + \tilde l_D) = 0`, so a zero-sum game keeps
+#: :math:`J_{\psi\theta} = -J_{\theta\psi}^\top` (:class:`.field.PlayerFields`).
+DECOUPLED = frozenset({"r1", "orthogonal"})
