@@ -55,6 +55,39 @@ def test_factory_dense_json_matches_api(target, capsys):
     assert [e["real"] for e in out["eigenvalues"]] == pytest.approx(expected.eigenvalues.real.tolist(), abs=1e-12)
 
 
+def test_threads_option_sets_and_restores_torch_threads(capsys):
+    before = torch.get_num_threads()
+    assert main(["spectrum", "--example", "mog8", "--k", "2", "--threads", "2", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["eigenvalues"]) == 2
+    assert torch.get_num_threads() == before
+
+
+def test_torch_threads_context_restores_after_an_error():
+    from jacobian_lab.torch_bridge import torch_threads
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), torch_threads(2) as n:
+        assert n == 2 and torch.get_num_threads() == 2
+        raise RuntimeError("inside")
+    assert torch.get_num_threads() == before
+    with torch_threads(None) as n:
+        assert n == before
+
+
+def test_one_blas_thread_limits_and_restores_blas():
+    from threadpoolctl import threadpool_info
+
+    from jacobian_lab.torch_bridge.threads import one_blas_thread
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    with one_blas_thread():
+        assert blas_threads() and set(blas_threads()) == {1}
+    assert blas_threads() == before
+
+
 @pytest.mark.parametrize("argv, message", [
     (["spectrum"], "exactly one of TARGET"),
     (["spectrum", "--example", "mog8", "x.py:f"], "exactly one of TARGET"),
@@ -66,6 +99,7 @@ def test_factory_dense_json_matches_api(target, capsys):
     (["spectrum", "--example", "mog8", "--which", "LI"], "--which needs --k"),
     (["spectrum", "--example", "mog8", "--k", "0"], "k must be"),
     (["spectrum", "--example", "mog9"], "invalid choice"),
+    (["spectrum", "--example", "mog8", "--threads", "0"], "threads must be an integer >= 1"),
 ])
 def test_errors_are_one_line_exit_2(target, capsys, argv, message):
     argv = [a.replace("{target}", target) for a in argv]

@@ -32,6 +32,9 @@ def register(subparsers):
     parser.add_argument("--which", default="LM", choices=("LM", "LR", "LI"),
                         help="with --k: largest magnitude, real part or imaginary part")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads (default torch's, one per core; 1 is often fastest for "
+                             "small networks on a busy machine)")
     parser.add_argument("--rtol", type=float, default=1e-10,
                         help="eigenvalues below rtol*max|lambda| are left out of the factors")
     parser.add_argument("--json", action="store_true", help="print one JSON object (without the matrix)")
@@ -64,13 +67,15 @@ def load_game(target=None, example=None):
 
 def run(args) -> int:
     from ..torch_bridge.analysis import spectrum
+    from ..torch_bridge.threads import torch_threads
 
-    game = load_game(args.target, args.example)
-    reg, gamma = reg_spec(args)
     options = {} if args.k is None else {"k": args.k, "which": args.which}
     if args.k is None and args.which != "LM":
         raise UsageError("--which needs --k")
-    result = spectrum(game, reg=reg, gamma=gamma, rtol=args.rtol, device=args.device, **options)
+    with torch_threads(args.threads):
+        game = load_game(args.target, args.example)
+        reg, gamma = reg_spec(args)
+        result = spectrum(game, reg=reg, gamma=gamma, rtol=args.rtol, device=args.device, **options)
     if args.json:
         out = result.to_dict()
         out.pop("jacobian", None)

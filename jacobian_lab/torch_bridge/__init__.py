@@ -12,7 +12,8 @@ from .dense import block_norms, jacobian
 from .game import TorchGame
 from .losses import LOSSES
 from .operator import hessian_eigenvalues, operator, top_eigenvalues
+from .threads import torch_threads
 from .training import History, train
 
 __all__ = ["TorchGame", "spectrum", "jacobian", "operator", "top_eigenvalues", "hessian_eigenvalues",
-           "block_norms", "LOSSES", "train", "History"]
+           "block_norms", "LOSSES", "train", "History", "torch_threads"]

@@ -3,9 +3,10 @@ r"""``jl.spectrum`` for a torch game: every eigenvalue (dense) or the top ``k`` 
 Dense: :math:`J` from :mod:`.dense`, eigenvalues by LAPACK (``scipy.linalg.eigvals``; on CUDA
 ``torch.linalg.eigvals``). A ``scheme`` other than ``None``/``"flow"`` gives the update map's spectrum
 from the dense :math:`J` (:func:`jacobian_lab.schemes.update_matrix`), with the flow spectrum as
-``continuous``. Top-k (``k=``): :mod:`.operator`, ``partial=True``, ``jacobian=None``; with
-``vectors=True`` the right eigenvectors are ``info["eigenvectors"]`` (columns in the order of
-``Spectrum.eigenvalues``).
+``continuous``. Top-k (``k=``): :mod:`.operator`, ``partial=True``, ``jacobian=None``. The
+eigenvalues come from ARPACK on :math:`J^\top` (vector-Jacobian products on one recorded graph);
+with ``vectors=True`` from :math:`J` itself (Jacobian-vector products), and the right eigenvectors
+are ``info["eigenvectors"]`` (columns in the order of ``Spectrum.eigenvalues``).
 
 Factors use the core's tolerance rule (:mod:`jacobian_lab.spectra.factors`): eigenvalues with
 :math:`|\lambda| \le \mathrm{rtol}\max|\lambda|` count as zero and are left out (``n_excluded``).
@@ -116,7 +117,10 @@ def _dense(game, reg, gamma, at, rtol, max_bytes) -> Spectrum:
 
 def _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack) -> Spectrum:
     op = operator(game, reg, gamma, at)
-    values, vecs, converged = top_eigenvalues(op, k, which, vectors=vectors, seed=game.seed, **arpack)
+    # Eigenvalues only: ARPACK on J^T (the same eigenvalues), whose products reuse one recorded graph
+    # (about twice as fast as J t); right eigenvectors need J itself.
+    target = op if vectors else op.H  # J is real: its adjoint is J^T
+    values, vecs, converged = top_eigenvalues(target, k, which, vectors=vectors, seed=game.seed, **arpack)
     info = {**_info(game, reg, gamma, "arpack", op.x), "k": int(k), "which": which,
             "n_converged": int(values.size), "converged": converged, "n_matvec": op.n_matvec}
     if vectors:

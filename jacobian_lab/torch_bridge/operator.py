@@ -24,6 +24,7 @@ from torch.func import jvp, vjp, vmap
 from ..errors import JacobianLabError, NotApplicableError, unknown_name
 from ..regularizers import FieldTransform, parse_reg
 from .field import make_field
+from .threads import one_blas_thread
 
 #: ``which`` for :func:`top_eigenvalues` (scipy's names): magnitude, real part, imaginary part.
 WHICH = {"LM": "largest magnitude", "LR": "largest real part",
@@ -145,7 +146,9 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
         op = _Complexified(op)
     v0 = np.random.default_rng(seed).standard_normal(op.shape[0]).astype(op.dtype)  # reproducible start
     try:
-        result = eigs(op, k=k, which=which, tol=tol, maxiter=maxiter, ncv=ncv, v0=v0, return_eigenvectors=vectors)
+        with one_blas_thread():
+            result = eigs(op, k=k, which=which, tol=tol, maxiter=maxiter, ncv=ncv, v0=v0,
+                          return_eigenvectors=vectors)
         converged = True
     except ArpackNoConvergence as error:
         result = (error.eigenvalues, error.eigenvectors) if vectors else error.eigenvalues
@@ -170,7 +173,11 @@ class _Complexified(LinearOperator):
 
 
 class _BlockOperator(LinearOperator):
-    """:math:`-J_{bb}` for one player's block ``b`` (its loss Hessian when the field is a gradient)."""
+    """:math:`-J_{bb}` for one player's block ``b`` (its loss Hessian when the field is a gradient).
+
+    The block is symmetric, so its products are taken from :math:`J^\top` (vector-Jacobian products
+    on one recorded graph, about twice as fast as :math:`Jt`).
+    """
 
     def __init__(self, op: JacobianOperator, start: int, stop: int):
         super().__init__(dtype=np.float64, shape=(stop - start, stop - start))
@@ -179,7 +186,7 @@ class _BlockOperator(LinearOperator):
     def _matvec(self, u):
         full = np.zeros(self.op.shape[0])
         full[self.start:self.stop] = np.ravel(u)
-        return -self.op.matvec(full)[self.start:self.stop]
+        return -self.op.rmatvec(full)[self.start:self.stop]
 
     _rmatvec = _matvec
 
@@ -215,7 +222,8 @@ def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, ga
         raise JacobianLabError(f"k must be an integer from 1 to {n - 1} for the {player}'s Hessian, got {k!r}")
     try:
         v0 = np.random.default_rng(0).standard_normal(n)
-        values = eigsh(block, k=int(k), which=which, v0=v0, return_eigenvectors=False)
+        with one_blas_thread():
+            values = eigsh(block, k=int(k), which=which, v0=v0, return_eigenvectors=False)
     except ArpackNoConvergence as error:
         values = error.eigenvalues
         warnings.warn(f"ARPACK (eigsh) converged for only {len(values)} of k={k} eigenvalues; returning those",
