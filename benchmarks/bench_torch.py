@@ -90,7 +90,7 @@ def top_k_benchmark(device, width=224, k=20):
     game = mog_game("mog8", width=width, depth=2, batch=256, device=device)
     s, t = _timed(lambda: spectrum(game, k=k, which="LM"))
     print(f"top-{k} (ARPACK LM), {game.n_params} parameters, batch 256, {game.device}:")
-    print(f"  {t:8.3f} s, {s.info['n_matvec']} Jacobian-vector products, "
+    print(f"  {t:8.3f} s, {s.info['n_matvec']} products (J^T u), "
           f"{s.info['n_converged']} converged (goal < 30 s on 2 cores)")
     print(f"  largest |lambda| = {np.abs(s.eigenvalues).max():.4g}")
 

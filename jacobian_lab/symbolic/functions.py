@@ -36,6 +36,7 @@ class sigmoid(sp.Function):  # noqa: N801 - a mathematical function, named like 
 
     @classmethod
     def eval(cls, t):
+        """The exact value at 0; otherwise left unevaluated."""
         if t.is_zero:
             return sp.Rational(1, 2)
         return None
@@ -53,6 +54,7 @@ class log_sigmoid(sp.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, t):
+        """The exact value at 0; otherwise left unevaluated."""
         if t.is_zero:
             return -sp.log(2)
         return None
@@ -81,6 +83,7 @@ class GaussSmoothed(sp.Function):
 
     @classmethod
     def eval(cls, code, k, mu, s2):
+        """The unsmoothed derivative at zero variance; otherwise left unevaluated."""
         if s2.is_zero:
             return base_derivative(int(code), int(k), mu)
         return None
