@@ -1,0 +1,28 @@
+"""The benchmark scripts (``make bench``) are not run by the tests (timings belong to ``make bench``),
+but they must stay valid Python 3.11 and import what exists."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = sorted((Path(__file__).parent.parent / "benchmarks").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", BENCHMARKS, ids=lambda p: p.name)
+def test_benchmark_compiles_and_imports(path):
+    compile(path.read_text(), str(path), "exec", flags=0, dont_inherit=True)
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("jacobian_lab"):
+            if node.module.startswith("jacobian_lab.torch_bridge"):
+                pytest.importorskip("torch")
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                assert hasattr(module, alias.name), f"{path.name}: {node.module} has no {alias.name}"
+
+
+def test_benchmarks_found():
+    assert {p.name for p in BENCHMARKS} >= {"run.py", "bench_core.py", "bench_dynamics.py", "bench_torch.py"}
