@@ -125,6 +125,32 @@ def test_rows_match_autograd_jacobian(m, n1, n2, chunk, seed):
     torch.testing.assert_close(rows(fn, (a, b), chunk), expected, rtol=1e-12, atol=1e-14)
 
 
+def test_progress_bars_count_rows_and_products(mlp, monkeypatch):
+    import importlib
+    import io
+
+    from tqdm import tqdm
+
+    operator_module = importlib.import_module("jacobian_lab.torch_bridge.operator")  # the package exports a function
+
+    theta, psi = mlp.split(mlp.parameters())
+    fields = player_fields(mlp)
+    with tqdm(file=io.StringIO()) as bar:
+        rows(fields.theta, (theta, psi), 7, bar)
+        assert bar.n == mlp.n_theta
+    bars = []
+
+    def recording_bar(desc, progress=None):
+        bars.append(tqdm(desc=desc, file=io.StringIO()))
+        return bars[-1]
+
+    monkeypatch.setattr(operator_module, "product_bar", recording_bar)
+    s = jl.spectrum(mlp, k=4, which="LR", progress=True)
+    assert bars[0].n == s.info["n_matvec"] > 0 and bars[0].desc.startswith("ARPACK LR")
+    quiet = jl.spectrum(mlp, k=4, which="LR", progress=False)
+    np.testing.assert_allclose(quiet.eigenvalues, s.eigenvalues)
+
+
 PENALTIES = ["consensus", "jare", "grad-g", "grad-d", "r1", "r2", "zero-gp", "wgan-gp", "orthogonal"]
 
 

@@ -26,7 +26,7 @@ from ..spectra.spectrum import Spectrum
 from .dense import jacobian_torch
 from .operator import operator, top_eigenvalues
 
-OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "tol", "maxiter", "ncv")
+OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "tol", "maxiter", "ncv", "progress")
 
 
 def _check_options(scheme, params):
@@ -48,7 +48,8 @@ def _info(game, reg, gamma, method, x):
 
 
 def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None, which="LM",
-             vectors=False, device=None, max_bytes=None, tol=0.0, maxiter=None, ncv=None, **scheme_params) -> Spectrum:
+             vectors=False, device=None, max_bytes=None, tol=0.0, maxiter=None, ncv=None, progress=None,
+             **scheme_params) -> Spectrum:
     """Spectrum of a :class:`~jacobian_lab.torch_bridge.game.TorchGame`.
 
     Parameters
@@ -73,6 +74,9 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
         Dense-size limit (default :data:`jacobian_lab.torch_bridge.dense.MAX_DENSE_BYTES`).
     tol, maxiter, ncv
         ARPACK's tolerance (0: machine precision), restart limit and Krylov dimension.
+    progress : bool, optional
+        ``False`` hides the progress bar (rows of the dense Jacobian, or ARPACK's products; shown
+        when the work takes over a second).
     **scheme_params
         ``lr``, ``lr_g``, ``lr_d``, ... for ``scheme``.
     """
@@ -84,10 +88,11 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
     if k is not None:
         if scheme not in (None, "flow"):
             raise JacobianLabError("a scheme's update-map spectrum needs the dense Jacobian; drop k, or drop scheme")
-        return _top_k(game, reg, gamma, at, rtol, k, which, vectors, dict(tol=tol, maxiter=maxiter, ncv=ncv))
+        arpack = dict(tol=tol, maxiter=maxiter, ncv=ncv, progress=progress)
+        return _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack)
     if which != "LM" or vectors:
         raise JacobianLabError("'which' and 'vectors' apply to the top-k spectrum; give k (e.g. k=20)")
-    flow = _dense(game, reg, gamma, at, rtol, max_bytes)
+    flow = _dense(game, reg, gamma, at, rtol, max_bytes, progress)
     if scheme in (None, "flow"):
         if scheme:
             make_scheme(scheme, 0, 0)
@@ -106,9 +111,9 @@ def eigenvalues(matrix: torch.Tensor) -> np.ndarray:
     return scipy.linalg.eigvals(matrix.numpy(), check_finite=False)
 
 
-def _dense(game, reg, gamma, at, rtol, max_bytes) -> Spectrum:
+def _dense(game, reg, gamma, at, rtol, max_bytes, progress) -> Spectrum:
     x = game.point(at)
-    jac = jacobian_torch(game, reg, gamma, at, max_bytes=max_bytes)
+    jac = jacobian_torch(game, reg, gamma, at, max_bytes=max_bytes, progress=progress)
     if not bool(torch.isfinite(jac).all()):
         raise JacobianLabError("the Jacobian is not finite at this point (check the networks' outputs)")
     info = _info(game, reg, gamma, "dense", x)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch.func import vjp, vmap
+from tqdm.auto import tqdm
 
 from ..errors import JacobianLabError
 from ..regularizers import FieldTransform, parse_reg
@@ -46,11 +47,12 @@ def check_dense_size(n: int, itemsize: int = 8, max_bytes: float | None = None) 
         )
 
 
-def rows(fn, primals: tuple, chunk: int = CHUNK) -> torch.Tensor:
+def rows(fn, primals: tuple, chunk: int = CHUNK, bar=None) -> torch.Tensor:
     r"""The Jacobian of ``fn(*primals)`` (a vector) with respect to all ``primals``, by rows.
 
     Row :math:`i` is :math:`e_i^\top \partial f/\partial(p_1, \dots, p_m)`, one vectorised pullback
-    per chunk of unit cotangents; the columns follow the order of ``primals``.
+    per chunk of unit cotangents; the columns follow the order of ``primals``. ``bar`` (a tqdm bar)
+    advances by the rows done.
 
     Returns
     -------
@@ -58,27 +60,40 @@ def rows(fn, primals: tuple, chunk: int = CHUNK) -> torch.Tensor:
     """
     out, pullback = vjp(fn, *primals)
     eye = torch.eye(out.numel(), dtype=out.dtype, device=out.device)
-    blocks = [torch.cat(vmap(pullback)(eye[start:start + chunk]), dim=1) for start in range(0, out.numel(), chunk)]
+    blocks = []
+    for start in range(0, out.numel(), chunk):
+        blocks.append(torch.cat(vmap(pullback)(eye[start:start + chunk]), dim=1))
+        if bar is not None:
+            bar.update(blocks[-1].shape[0])
     return torch.cat(blocks)
 
 
-def jacobian_tensor(field, x: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
-    """:math:`J_{ij} = \\partial v_i/\\partial x_j` of a field of the flat vector ``x``."""
-    return rows(field, (x,), chunk)
+def row_bar(n: int, progress=None):
+    """A tqdm bar over ``n`` rows, shown after a second unless ``progress`` is ``False``."""
+    return tqdm(total=n, desc="dense Jacobian", unit="row", delay=1.0, leave=False, disable=progress is False)
 
 
-def player_jacobian_tensor(fields, theta: torch.Tensor, psi: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
+def jacobian_tensor(field, x: torch.Tensor, chunk: int = CHUNK, progress=None) -> torch.Tensor:
+    r""":math:`J_{ij} = \partial v_i/\partial x_j` of a field of the flat vector ``x``."""
+    with row_bar(x.numel(), progress) as bar:
+        return rows(field, (x,), chunk, bar)
+
+
+def player_jacobian_tensor(fields, theta: torch.Tensor, psi: torch.Tensor, chunk: int = CHUNK,
+                           progress=None) -> torch.Tensor:
     """:math:`J` from :class:`~.field.PlayerFields`: each player's rows, the symmetric shortcut when it holds."""
-    top = rows(fields.theta, (theta, psi), chunk)
-    if fields.symmetric:
-        j_psi_psi = rows(lambda p: fields.psi(theta, p), (psi,), chunk)
-        bottom = torch.cat([-top[:, theta.numel():].T, j_psi_psi], dim=1)
-    else:
-        bottom = rows(fields.psi, (theta, psi), chunk)
+    with row_bar(theta.numel() + psi.numel(), progress) as bar:
+        top = rows(fields.theta, (theta, psi), chunk, bar)
+        if fields.symmetric:
+            j_psi_psi = rows(lambda p: fields.psi(theta, p), (psi,), chunk, bar)
+            bottom = torch.cat([-top[:, theta.numel():].T, j_psi_psi], dim=1)
+        else:
+            bottom = rows(fields.psi, (theta, psi), chunk, bar)
     return torch.cat([top, bottom])
 
 
-def jacobian(game, reg=None, gamma=None, at=None, device=None, max_bytes=None, **params) -> np.ndarray:
+def jacobian(game, reg=None, gamma=None, at=None, device=None, max_bytes=None, progress=None,
+             **params) -> np.ndarray:
     """Dense :math:`J` of the regularized field at ``at`` (default: the modules' parameters).
 
     Parameters
@@ -92,6 +107,8 @@ def jacobian(game, reg=None, gamma=None, at=None, device=None, max_bytes=None, *
         Where to compute (default the game's device).
     max_bytes : float, optional
         Override :data:`MAX_DENSE_BYTES`.
+    progress : bool, optional
+        ``False`` hides the progress bar over rows (shown when the work takes over a second).
 
     Returns
     -------
@@ -99,18 +116,18 @@ def jacobian(game, reg=None, gamma=None, at=None, device=None, max_bytes=None, *
     """
     if params:
         raise JacobianLabError(f"unknown keyword(s) {sorted(params)} for a torch game's jacobian; "
-                               "accepted: reg, gamma, at, device, max_bytes")
-    return jacobian_torch(game, reg, gamma, at, device, max_bytes).cpu().numpy()
+                               "accepted: reg, gamma, at, device, max_bytes, progress")
+    return jacobian_torch(game, reg, gamma, at, device, max_bytes, progress).cpu().numpy()
 
 
-def jacobian_torch(game, reg=None, gamma=None, at=None, device=None, max_bytes=None) -> torch.Tensor:
+def jacobian_torch(game, reg=None, gamma=None, at=None, device=None, max_bytes=None, progress=None) -> torch.Tensor:
     """As :func:`jacobian`, as a tensor on the computing device."""
     game = game.to(device) if device is not None else game
     check_dense_size(game.n_params, torch.finfo(game.dtype).bits // 8, max_bytes)
     x = game.point(at)
     if any(isinstance(r, FieldTransform) for r, _ in parse_reg(reg, gamma)):
-        return jacobian_tensor(make_field(game, reg, gamma), x).detach()
-    return player_jacobian_tensor(player_fields(game, reg, gamma), *game.split(x)).detach()
+        return jacobian_tensor(make_field(game, reg, gamma), x, progress=progress).detach()
+    return player_jacobian_tensor(player_fields(game, reg, gamma), *game.split(x), progress=progress).detach()
 
 
 def block_norms(game, reg=None, gamma=None, at=None) -> dict:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigs, eigsh
 from torch.func import jvp, vjp, vmap
+from tqdm.auto import tqdm
 
 from ..errors import JacobianLabError, NotApplicableError, unknown_name
 from ..regularizers import FieldTransform, parse_reg
@@ -108,7 +109,8 @@ def _check_which(which, accepted):
 
 
 def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: float = 0.0,
-                    maxiter: int | None = None, vectors: bool = False, ncv: int | None = None, seed: int = 0):
+                    maxiter: int | None = None, vectors: bool = False, ncv: int | None = None, seed: int = 0,
+                    progress=None):
     """``k`` eigenvalues of a non-symmetric operator by ARPACK, with a warning if some did not converge.
 
     Parameters
@@ -123,6 +125,8 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
         Also compute right eigenvectors.
     seed : int
         Seed of the (reproducible) starting vector.
+    progress : bool, optional
+        ``False`` hides the bar counting operator products (shown when ARPACK runs over a second).
 
     Returns
     -------
@@ -146,8 +150,8 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
         op = _Complexified(op)
     v0 = np.random.default_rng(seed).standard_normal(op.shape[0]).astype(op.dtype)  # reproducible start
     try:
-        with one_blas_thread():
-            result = eigs(op, k=k, which=which, tol=tol, maxiter=maxiter, ncv=ncv, v0=v0,
+        with one_blas_thread(), product_bar(f"ARPACK {which}", progress) as bar:
+            result = eigs(_Counted(op, bar), k=k, which=which, tol=tol, maxiter=maxiter, ncv=ncv, v0=v0,
                           return_eigenvectors=vectors)
         converged = True
     except ArpackNoConvergence as error:
@@ -157,6 +161,27 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
                       "returning those (raise maxiter or lower k)", RuntimeWarning, stacklevel=3)
     values, vecs = result if vectors else (result, None)
     return np.asarray(values, dtype=complex), vecs, converged
+
+
+def product_bar(desc: str, progress=None):
+    """A tqdm bar counting operator products, shown after a second unless ``progress`` is ``False``."""
+    return tqdm(desc=desc, unit="product", delay=1.0, leave=False, disable=progress is False)
+
+
+class _Counted(LinearOperator):
+    """``op`` with each product counted on a tqdm ``bar``."""
+
+    def __init__(self, op: LinearOperator, bar):
+        super().__init__(dtype=op.dtype, shape=op.shape)
+        self.op, self.bar = op, bar
+
+    def _matvec(self, t):
+        self.bar.update(1)
+        return self.op.matvec(t)
+
+    def _matmat(self, t):
+        self.bar.update(t.shape[1])
+        return self.op.matmat(t)
 
 
 class _Complexified(LinearOperator):
@@ -191,7 +216,8 @@ class _BlockOperator(LinearOperator):
     _rmatvec = _matvec
 
 
-def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, gamma=None, at=None) -> np.ndarray:
+def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, gamma=None, at=None,
+                        progress=None) -> np.ndarray:
     """Top-k eigenvalues of one player's (penalised) loss Hessian, by ARPACK ``eigsh``.
 
     .. math:: \\nabla^2_\\theta \\tilde l_G = -J_{\\theta\\theta}, \\qquad \\nabla^2_\\psi \\tilde l_D = -J_{\\psi\\psi}
@@ -203,6 +229,8 @@ def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, ga
         Number of eigenvalues (``1 <= k <= n_player - 1``).
     which : {"LM", "LA", "SA"}
         Largest magnitude, largest, smallest.
+    progress : bool, optional
+        ``False`` hides the bar counting products.
 
     Returns
     -------
@@ -222,8 +250,8 @@ def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, ga
         raise JacobianLabError(f"k must be an integer from 1 to {n - 1} for the {player}'s Hessian, got {k!r}")
     try:
         v0 = np.random.default_rng(0).standard_normal(n)
-        with one_blas_thread():
-            values = eigsh(block, k=int(k), which=which, v0=v0, return_eigenvectors=False)
+        with one_blas_thread(), product_bar(f"eigsh {player}", progress) as bar:
+            values = eigsh(_Counted(block, bar), k=int(k), which=which, v0=v0, return_eigenvectors=False)
     except ArpackNoConvergence as error:
         values = error.eigenvalues
         warnings.warn(f"ARPACK (eigsh) converged for only {len(values)} of k={k} eigenvalues; returning those",

@@ -127,7 +127,8 @@ def record(history, game, x, reg, gamma, k, which, rtol) -> None:
     if k == 0:  # losses only
         values, phase, condition, excluded = np.zeros(0, dtype=complex), math.nan, math.nan, 0
     else:
-        s = spectrum(game, reg=reg, gamma=gamma, at=x.detach().cpu().numpy(), rtol=rtol, k=k, which=which)
+        s = spectrum(game, reg=reg, gamma=gamma, at=x.detach().cpu().numpy(), rtol=rtol, k=k, which=which,
+                     progress=False)  # inside the training bar
         values, phase, condition, excluded = s.eigenvalues, s.phase_factor, s.condition_factor, s.n_excluded
     with torch.no_grad():
         l_g, l_d = game.losses(*game.split(x))
