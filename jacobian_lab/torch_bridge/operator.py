@@ -150,9 +150,8 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
         op = _Complexified(op)
     v0 = np.random.default_rng(seed).standard_normal(op.shape[0]).astype(op.dtype)  # reproducible start
     try:
-        with one_blas_thread(), product_bar(f"ARPACK {which}", progress) as bar:
-            result = eigs(_Counted(op, bar), k=k, which=which, tol=tol, maxiter=maxiter, ncv=ncv, v0=v0,
-                          return_eigenvectors=vectors)
+        result = _run_arpack(eigs, op, f"ARPACK {which}", progress, k=k, which=which, tol=tol,
+                             maxiter=maxiter, ncv=ncv, v0=v0, return_eigenvectors=vectors)
         converged = True
     except ArpackNoConvergence as error:
         result = (error.eigenvalues, error.eigenvectors) if vectors else error.eigenvalues
@@ -161,6 +160,12 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
                       "returning those (raise maxiter or lower k)", RuntimeWarning, stacklevel=3)
     values, vecs = result if vectors else (result, None)
     return np.asarray(values, dtype=complex), vecs, converged
+
+
+def _run_arpack(solver, op: LinearOperator, desc: str, progress, **options):
+    """``solver(op, **options)`` (``eigs`` or ``eigsh``) with one BLAS thread and a bar counting products."""
+    with one_blas_thread(), product_bar(desc, progress) as bar:
+        return solver(_Counted(op, bar), **options)
 
 
 def product_bar(desc: str, progress=None):
@@ -200,7 +205,7 @@ class _Complexified(LinearOperator):
 class _BlockOperator(LinearOperator):
     """:math:`-J_{bb}` for one player's block ``b`` (its loss Hessian when the field is a gradient).
 
-    The block is symmetric, so its products are taken from :math:`J^\top` (vector-Jacobian products
+    The block is symmetric, so its products are taken from :math:`J^\\top` (vector-Jacobian products
     on one recorded graph, about twice as fast as :math:`Jt`).
     """
 
@@ -250,8 +255,8 @@ def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, ga
         raise JacobianLabError(f"k must be an integer from 1 to {n - 1} for the {player}'s Hessian, got {k!r}")
     try:
         v0 = np.random.default_rng(0).standard_normal(n)
-        with one_blas_thread(), product_bar(f"eigsh {player}", progress) as bar:
-            values = eigsh(_Counted(block, bar), k=int(k), which=which, v0=v0, return_eigenvectors=False)
+        values = _run_arpack(eigsh, block, f"eigsh {player}", progress, k=int(k), which=which, v0=v0,
+                             return_eigenvectors=False)
     except ArpackNoConvergence as error:
         values = error.eigenvalues
         warnings.warn(f"ARPACK (eigsh) converged for only {len(values)} of k={k} eigenvalues; returning those",
