@@ -3,7 +3,7 @@ discrete maps against the nonlinear schemes, and step sizes against brute force.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import jacobian_lab as jl
@@ -146,6 +146,8 @@ eigen_sets = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(eigen_sets)
+# found by hypothesis in a fresh clone: rounding merged -1 with -1 +- 6e-8 i and the rate dropped them
+@example(np.array([-1.0, -1.0 + 5.960464477539063e-08j, -1.0, -1.0 - 5.960464477539063e-08j]))
 def test_optimal_step_against_brute_force(lam):
     best = steps.optimal_step(lam)
     grid = np.linspace(0, steps.max_stable_step(lam), 20001)[1:-1]

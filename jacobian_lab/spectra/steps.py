@@ -28,17 +28,25 @@ class OptimalStep(NamedTuple):
     iterations: float
 
 
-def _distinct(eigenvalues, rtol):
-    """Significant eigenvalues, one per distinct :math:`(\alpha, |\\lambda|^2)` (conjugates agree)."""
+def _significant(eigenvalues, rtol):
+    """The eigenvalues above the tolerance rule's floor (:func:`.factors.significant`)."""
     lam = np.asarray(eigenvalues, dtype=complex)
-    lam = lam[significant(lam, rtol)]
+    return lam[significant(lam, rtol)]
+
+
+def _distinct(lam):
+    """One eigenvalue per distinct :math:`(\alpha, |\\lambda|)` to 12 decimals (conjugates agree).
+
+    Only the candidate steps come from these; rates are always taken over every eigenvalue, since
+    the rounding merges eigenvalues whose rates differ (``-1`` and ``-1 + 6e-8 i`` at ``h = 1``).
+    """
     _, first = np.unique(np.round(np.c_[lam.real, np.abs(lam)], 12), axis=0, return_index=True)
     return lam[np.sort(first)]
 
 
 def max_stable_step(eigenvalues, rtol: float = DEFAULT_RTOL) -> float:
     """:math:`\\min_i 2\\alpha_i/|\\lambda_i|^2`; ``0`` if some eigenvalue has :math:`\\alpha_i \\le 0`."""
-    lam = _distinct(eigenvalues, rtol)
+    lam = _distinct(_significant(eigenvalues, rtol))
     if lam.size == 0:
         return 0.0
     alpha = -lam.real
@@ -58,22 +66,23 @@ def optimal_step(eigenvalues, rtol: float = DEFAULT_RTOL, shrink: float = 1e6) -
     Returns ``OptimalStep(nan, 1.0, inf)`` when no positive step contracts (some eigenvalue has
     non-negative real part).
     """
-    lam = _distinct(eigenvalues, rtol)
-    h_max = max_stable_step(lam, rtol=0)
+    every = _significant(eigenvalues, rtol)
+    lam = _distinct(every)
+    h_max = max_stable_step(every, rtol=0)
     if h_max <= 0:
         return OptimalStep(math.nan, 1.0, math.inf)
     alpha, mag2 = -lam.real, np.abs(lam) ** 2
     candidates = list(alpha / mag2)
     if lam.size > 400:  # convex in h: a bounded scalar search is exact enough and O(n)
-        return _bounded_optimum(lam, h_max, shrink)
+        return _bounded_optimum(every, h_max, shrink)
     for i in range(lam.size):
         for j in range(i + 1, lam.size):
             # 1 - 2 h a_i + h^2 m_i = 1 - 2 h a_j + h^2 m_j  =>  h = 2 (a_i - a_j) / (m_i - m_j)
             if mag2[i] != mag2[j]:
                 candidates.append(2 * (alpha[i] - alpha[j]) / (mag2[i] - mag2[j]))
     candidates = [h for h in candidates if 0 < h < h_max] or [h_max / 2]
-    best = min(candidates, key=lambda h: rate(lam, h))
-    return _result(lam, best, shrink)
+    best = min(candidates, key=lambda h: rate(every, h))
+    return _result(every, best, shrink)
 
 
 def _bounded_optimum(lam, h_max, shrink):
