@@ -188,6 +188,16 @@ class TorchGame:
         other.real, other.latent = self.real.to(device), self.latent.to(device)
         return other
 
+    def with_loss(self, loss) -> TorchGame:
+        """The same game (modules and samples shared) with another loss, a name or a callable."""
+        other = TorchGame.__new__(TorchGame)
+        other.__dict__.update(self.__dict__)
+        other.loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
+        other.loss, other._noise = make_loss(loss), {}
+        other.zero_sum = isinstance(loss, str) and loss in ZERO_SUM
+        other.check_shapes()
+        return other
+
     def parameters(self) -> torch.Tensor:
         """The modules' current parameters as one flat vector, generator first."""
         return torch.cat([self.g_layout.flatten(self.generator, self.dtype, self.device),
