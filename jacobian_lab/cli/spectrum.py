@@ -15,8 +15,16 @@ import sys
 import traceback
 from pathlib import Path
 
-from ._common import (UsageError, add_scheme_arguments, atomic_write, fmt, fmt_complex, print_json, reg_spec,
-                      scheme_params)
+from ._common import (
+    UsageError,
+    add_scheme_arguments,
+    atomic_write,
+    fmt,
+    fmt_complex,
+    print_json,
+    reg_spec,
+    scheme_params,
+)
 
 EXAMPLES = ("mog8", "mog25")
 LOSSES = ("gan", "nsgan", "wgan")

@@ -119,7 +119,7 @@ def _write_rate(path, key, rate):
 
 
 def dense_cost(n: int, itemsize: int = 8, rate: float | None = None) -> tuple[float, float]:
-    """``(seconds, bytes)``: estimated time of the eigen-decomposition and peak memory of a dense spectrum.
+    r"""``(seconds, bytes)``: estimated time of the eigen-decomposition and peak memory of a dense spectrum.
 
     .. math:: t \approx c\,\frac{10\,n^3}{r}, \qquad m \approx 3\,n^2 \cdot \text{itemsize}
 

@@ -132,39 +132,43 @@ class TorchGame:
         """Evaluate the players once on the samples; refuse, in one line, what they cannot use."""
         theta, psi = self.split(self.parameters())
         with torch.no_grad():
+            fake = self._checked_fake(theta)
+            d_real = self._checked_logits(psi, self.real, "real")
+            d_fake = self._checked_logits(psi, fake, "generated")
             try:
-                fake = self.generate(theta)
-            except Exception as error:  # the user's module: one line saying what was fed to it
-                raise JacobianLabError(f"the generator failed on the latent batch of shape {tuple(self.latent.shape)}"
-                                       f" ({type(error).__name__}: {_first_line(error)}); give latent= with the "
-                                       "shape it takes") from None
-            if not isinstance(fake, torch.Tensor) or tuple(fake.shape[1:]) != tuple(self.real.shape[1:]) \
-                    or fake.shape[0] != self.latent.shape[0]:
-                got = tuple(fake.shape) if isinstance(fake, torch.Tensor) else type(fake).__name__
-                raise JacobianLabError(f"the generator gives samples of shape {got} for {self.latent.shape[0]} "
-                                       f"latent samples, but the real samples have shape {tuple(self.real.shape)}: "
-                                       "each generated sample must have the shape of one real sample")
-            outputs = {}
-            for name, samples in (("real", self.real), ("generated", fake)):
-                try:
-                    out = self.discriminate(psi, samples)
-                except Exception as error:
-                    raise JacobianLabError(f"the discriminator failed on the {name} samples of shape "
-                                           f"{tuple(samples.shape)} ({type(error).__name__}: "
-                                           f"{_first_line(error)})") from None
-                if not isinstance(out, torch.Tensor) or out.numel() != samples.shape[0] or out.shape[0] != samples.shape[0]:
-                    got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-                    raise JacobianLabError(f"the discriminator must give one logit per sample, shape (N,) or (N, 1); "
-                                           f"got {got} for {samples.shape[0]} {name} samples")
-                outputs[name] = out
-            try:
-                values = self.loss(outputs["real"], outputs["generated"])
+                values = self.loss(d_real, d_fake)
                 ok = len(values) == 2 and all(isinstance(v, torch.Tensor) and v.numel() == 1 for v in values)
-            except Exception as error:
-                raise JacobianLabError(f"the loss failed on the logits ({type(error).__name__}: "
-                                       f"{_first_line(error)})") from None
-            if not ok:
-                raise JacobianLabError("the loss must return two scalar tensors (l_G, l_D)")
+            except Exception as error:  # the user's loss
+                raise JacobianLabError(f"the loss failed on the logits ({_describe(error)})") from None
+        if not ok:
+            raise JacobianLabError("the loss must return two scalar tensors (l_G, l_D)")
+
+    def _checked_fake(self, theta) -> torch.Tensor:
+        try:
+            fake = self.generate(theta)
+        except Exception as error:  # the user's module: one line saying what was fed to it
+            raise JacobianLabError(f"the generator failed on the latent batch of shape {tuple(self.latent.shape)} "
+                                   f"({_describe(error)}); give latent= with the shape it takes") from None
+        ok = isinstance(fake, torch.Tensor) and fake.shape[0] == self.latent.shape[0]
+        if not ok or tuple(fake.shape[1:]) != tuple(self.real.shape[1:]):
+            got = tuple(fake.shape) if isinstance(fake, torch.Tensor) else type(fake).__name__
+            raise JacobianLabError(f"the generator gives samples of shape {got} for {self.latent.shape[0]} latent "
+                                   f"samples, but the real samples have shape {tuple(self.real.shape)}: each "
+                                   "generated sample must have the shape of one real sample")
+        return fake
+
+    def _checked_logits(self, psi, samples, name) -> torch.Tensor:
+        try:
+            out = self.discriminate(psi, samples)
+        except Exception as error:
+            raise JacobianLabError(f"the discriminator failed on the {name} samples of shape "
+                                   f"{tuple(samples.shape)} ({_describe(error)})") from None
+        n = samples.shape[0]
+        if not isinstance(out, torch.Tensor) or out.ndim == 0 or out.numel() != n or out.shape[0] != n:
+            got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            raise JacobianLabError(f"the discriminator must give one logit per sample, shape (N,) or (N, 1); "
+                                   f"got {got} for {n} {name} samples")
+        return out
 
     # -- sizes and points ------------------------------------------------------------------
     @property
@@ -324,6 +328,7 @@ class TorchGame:
                 f"mode={self.mode!r}, dtype={self.dtype}, device={self.device})")
 
 
-def _first_line(error: BaseException) -> str:
+def _describe(error: BaseException) -> str:
+    """``"TypeName: first line of the message"``."""
     text = str(error).strip().splitlines()
-    return text[0] if text else ""
+    return type(error).__name__ + (f": {text[0]}" if text else "")

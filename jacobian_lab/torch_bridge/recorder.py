@@ -49,8 +49,7 @@ from ..errors import JacobianLabError, check_int, check_positive
 from ..regularizers import FieldTransform, parse_reg
 from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.spectrum import Spectrum
-from .operator import (_BlockOperator, _run_arpack, eigsh, most_rotational, operator,
-                       top_eigenvalues)
+from .operator import _BlockOperator, _run_arpack, eigsh, most_rotational, operator, top_eigenvalues
 
 #: Record formats, from the file's suffix.
 FORMATS = (".npz", ".json")

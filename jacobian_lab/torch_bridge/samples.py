@@ -157,14 +157,10 @@ def latent_samples(latent, n_default: int, batches: int = 1, seed: int = 0, gene
 
 
 def infer_latent_shape(generator) -> tuple:
-    """``(in_features,)`` of the generator's first :class:`torch.nn.Linear` layer."""
-    for module in generator.modules():
-        if isinstance(module, torch.nn.Linear | torch.nn.Bilinear | torch.nn.LazyLinear):
-            if isinstance(module, torch.nn.Linear) and module.in_features > 0:
-                return (module.in_features,)
-            break
-        if isinstance(module, torch.nn.modules.conv._ConvNd):
-            break
+    """``(in_features,)`` when the generator's first layer (first leaf module) is a :class:`torch.nn.Linear`."""
+    leaves = [m for m in generator.modules() if not any(True for _ in m.children())]
+    if leaves and isinstance(leaves[0], torch.nn.Linear) and not isinstance(leaves[0], torch.nn.LazyLinear):
+        return (leaves[0].in_features,)
     raise JacobianLabError("cannot infer the latent shape from the generator (its first layer is not Linear); "
                            "give latent_shape=, e.g. latent_shape=(100, 1, 1)")
 
