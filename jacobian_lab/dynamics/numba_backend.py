@@ -22,7 +22,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._io import atomic_write
-from .codegen import field_parts, module_source, source_key
+from .codegen import field_parts, module_source, parameter_values, source_key
 from .loop import LoopResult
 
 #: Trajectories per block (the time loop runs over one block at a time).
@@ -51,18 +51,19 @@ def supports(scheme, noise) -> bool:
 def load_kernels(rg, scheme):
     """``(module, parameter values)``: the kernel module for this field and scheme, generated if needed.
 
-    Memoised per process on the field's structure and the scheme's parameters; the module itself is
-    shared by every value of the model parameters and strengths.
+    Memoised per process on the field's structure (shared by every strength,
+    :class:`~jacobian_lab.field.Derivation`) and the scheme's parameters; the module itself is shared by
+    every value of the model parameters and strengths, which are read from ``rg`` each time.
     """
     memo = (id(rg.field), scheme.name, tuple(scheme.generator_mask), tuple(scheme.packed()))
     if memo in _LOADED:
-        field, module, parts = _LOADED[memo]
-        return module, parts[2] if field is rg.field else field_parts(rg)[2]
+        _, module = _LOADED[memo]
+        return module, parameter_values(rg)
     parts = field_parts(rg)
     source = module_source(rg, scheme, parts)
     name = f"jl_kernels_{source_key(source)}"
     module = sys.modules.get(name) or _import(name, source)
-    _LOADED[memo] = (rg.field, module, parts)
+    _LOADED[memo] = (rg.field, module)  # the field is kept so that its id is not reused
     return module, parts[2]
 
 
