@@ -32,7 +32,7 @@ def _strength_symbol(regularizer, several: bool) -> sp.Symbol:
     return sp.Symbol(base, nonnegative=True)
 
 
-class Derivation:
+class SymbolicField:
     """The symbolic losses, field and Jacobian of a game with regularizers, strengths as symbols.
 
     It depends on the regularizers, not on their strengths, so every strength shares one. Its
@@ -90,24 +90,24 @@ class RegularizedGame:
     game : Game
     reg : sequence of (Regularizer, float)
         As returned by :func:`jacobian_lab.regularizers.parse_reg`.
-    derivation : Derivation, optional
-        A symbolic derivation of the same game and regularizers to share (default: a new one).
+    symbolic : SymbolicField, optional
+        The symbolic field of the same game and regularizers to share (default: a new one).
     """
 
-    def __init__(self, game: Game, reg=(), derivation: Derivation | None = None):
+    def __init__(self, game: Game, reg=(), symbolic: SymbolicField | None = None):
         self.game = game
         self.reg = tuple(reg)
         names = [r.name for r, _ in self.reg]
         if len(set(names)) < len(names):
             raise JacobianLabError(f"regularizers named more than once: {names}; parse_reg adds their strengths")
-        self.derivation = derivation or Derivation(game, [r for r, _ in self.reg])
+        self.symbolic = symbolic or SymbolicField(game, [r for r, _ in self.reg])
 
     def with_strengths(self, strengths) -> RegularizedGame:
         """The same regularizers with other strength values, sharing the symbolic derivation."""
         if len(strengths) != len(self.reg):
             raise ValueError("one strength per regularizer")
         reg = tuple((r, s) for (r, _), s in zip(self.reg, strengths))
-        return RegularizedGame(self.game, reg, self.derivation)
+        return RegularizedGame(self.game, reg, self.symbolic)
 
     @property
     def variables(self):
@@ -116,7 +116,7 @@ class RegularizedGame:
     @property
     def strength_symbols(self) -> tuple:
         """The symbols standing for the strengths in :attr:`field` and :attr:`jacobian`."""
-        return self.derivation.strength_symbols
+        return self.symbolic.strength_symbols
 
     @property
     def label(self) -> str:
@@ -128,17 +128,17 @@ class RegularizedGame:
     @property
     def losses(self) -> tuple[sp.Expr, sp.Expr]:
         """Regularized ``(l_G, l_D)`` (before field transforms)."""
-        return self.derivation.losses
+        return self.symbolic.losses
 
     @property
     def field(self) -> sp.ImmutableMatrix:
         """The column vector :math:`v(x)`, generator first."""
-        return self.derivation.field
+        return self.symbolic.field
 
     @property
     def jacobian(self) -> sp.ImmutableMatrix:
         """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
-        return self.derivation.jacobian
+        return self.symbolic.jacobian
 
     def substitutions(self) -> dict:
         """Exact values of model parameters and strengths."""

@@ -198,8 +198,8 @@ def test_derivation_shared_across_strengths_and_nothing_mutable_shared():
     b = jl.regularized_game("gaussian", "jare", 2.0)
     c = jl.regularized_game("gaussian", "jare", 1.0)
     assert a is not c and a.game is not c.game and a.game.values is not c.game.values
-    assert a.derivation is b.derivation is c.derivation  # one symbolic derivation for every strength
+    assert a.symbolic is b.symbolic is c.symbolic  # one symbolic derivation for every strength
     assert a.jacobian is b.jacobian and isinstance(a.jacobian, sp.ImmutableMatrix)
-    assert a.with_strengths([3.0]).derivation is a.derivation
+    assert a.with_strengths([3.0]).symbolic is a.symbolic
     np.testing.assert_allclose(b.numeric_jacobian(np.array([0.0, 2.0, 0.0, 0.0])),
                                jl.jacobian("gaussian", reg="jare", gamma=2.0), atol=1e-14)

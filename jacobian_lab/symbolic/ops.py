@@ -41,7 +41,7 @@ class SympyOps(Ops):
         return sp.sqrt(x)
 
     def _discriminator_game(self):
-        if not getattr(self.game, "has_discriminator", False):
+        if not self.game.has_discriminator:
             raise NotApplicableError(
                 f"{self.method} needs a discriminator of the data; {self.game.name!r} has none {_WITH_DATA}"
             )
