@@ -62,7 +62,7 @@ def test_cli_bad_scheme_value_is_one_line(capsys):
 def test_list_shows_every_scheme_with_capabilities_and_ranges(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for name, p in scheme_parameters().items():
+    for p in scheme_parameters().values():
         assert p.range_text in out and p.doc in out
     assert "state x, x_prev" in out and "no update matrix" in out
 
