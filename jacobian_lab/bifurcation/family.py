@@ -2,9 +2,9 @@ r"""A one-parameter family of matrices :math:`A(p)`: the Jacobian at the equilib
 
 The parameter may be a regularizer's strength (``"gamma"``), a real model parameter
 (``"sigma"``, ``"a"`` ...) or a numeric scheme parameter (``"lr"``, ``"lr_g"``, ``"lr_d"``,
-``"beta"`` ...: every number a scheme declares). Where the game's symbolic derivation carries the parameter as a symbol, :math:`A(p)` is
-one sympy matrix, generated once as numeric code (and used for closed forms); otherwise each value
-costs one call of :func:`jacobian_lab.spectrum`.
+``"beta"`` ...: every number a scheme declares). Where the game's symbolic derivation carries the
+parameter as a symbol, :math:`A(p)` is one sympy matrix, generated once as numeric code (and used
+for closed forms); otherwise each value costs one call of :func:`jacobian_lab.spectrum`.
 """
 
 from __future__ import annotations
