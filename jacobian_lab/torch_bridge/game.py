@@ -2,7 +2,7 @@ r"""A GAN written as two ``torch.nn.Module`` players, seen as a differentiable g
 
 Conventions (the same as the core, ``docs/conventions.rst``): generator parameters :math:`\theta`
 first, discriminator parameters :math:`\psi` second, flattened in ``named_parameters()`` order;
-the losses :math:`(l_G, l_D)` of :mod:`jacobian_lab.torch_bridge.losses`, each minimised by its
+the losses :math:`(l_G, l_D)` of :mod:`jacobian_lab.losses`, each minimised by its
 player; the field :math:`v = (-\nabla_\theta l_G, -\nabla_\psi l_D)` (for the zero-sum ``gan`` and
 ``wgan`` this is :math:`(-\nabla_\theta L, +\nabla_\psi L)`) and :math:`J = \partial v/\partial x`.
 
@@ -25,7 +25,7 @@ import torch
 
 from ..errors import JacobianLabError, check_int
 from .flat import FlatLayout, buffers
-from .losses import ZERO_SUM, make_loss
+from .ops import is_zero_sum, make_loss
 from .samples import latent_samples, real_samples, seeded
 
 #: Evaluation modes of the modules (see the module docstring).
@@ -107,10 +107,11 @@ class TorchGame:
         if mode not in MODES:
             raise JacobianLabError(f"mode must be 'eval' or 'train', got {mode!r}")
         self.generator, self.discriminator = generator, discriminator
-        self.loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
         self.loss = make_loss(loss)
-        #: Named zero-sum loss (``gan``, ``wgan``): :math:`l_D = -l_G`, one gradient gives the field.
-        self.zero_sum = isinstance(loss, str) and loss in ZERO_SUM
+        self.loss_name = getattr(self.loss, "__name__", "custom")
+        #: A named loss with :math:`l_D = -l_G` (:attr:`jacobian_lab.losses.GANLoss.zero_sum`):
+        #: one gradient gives the field.
+        self.zero_sum = is_zero_sum(loss)
         self.dtype, self.device, self.seed = dtype, default_device(device), check_int("seed", seed, minimum=0)
         self.mode, self.batches = mode, check_int("batches", batches)
         real = real_samples(real, batch, self.batches, self.seed)
@@ -196,9 +197,9 @@ class TorchGame:
         """The same game (modules and samples shared) with another loss, a name or a callable."""
         other = TorchGame.__new__(TorchGame)
         other.__dict__.update(self.__dict__)
-        other.loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
         other.loss, other._noise = make_loss(loss), {}
-        other.zero_sum = isinstance(loss, str) and loss in ZERO_SUM
+        other.loss_name = getattr(other.loss, "__name__", "custom")
+        other.zero_sum = is_zero_sum(loss)
         other.check_shapes()
         return other
 
