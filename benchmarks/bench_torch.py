@@ -1,4 +1,4 @@
-"""Torch bridge: dense Jacobian against a row-by-row autograd loop, dense eigenvalues, and ARPACK top-20.
+r"""Torch bridge: dense Jacobian against a row-by-row autograd loop, dense eigenvalues, and ARPACK top-20.
 
 1. Dense J of a 2.4k-parameter MLP GAN (two tanh MLPs of width 32, batch 256, 8 Gaussians):
    the bridge (vectorised reverse-over-reverse rows per player with the zero-sum shortcut,
@@ -15,9 +15,10 @@
    products of an LM top-10 in the same run, at P = 2.4k (checked against the dense spectrum) and
    P ~ 1e5: scipy's default LR (ncv = 2k+1) against the operator's route (ncv = 60), and LI in complex
    arithmetic (the former route) against LI on the real operator :math:`J^\top` (goal: under 10x
-   the products of LM, agreeing with dense to 1e-6).
+   the products of LM, agreeing with dense to 1e-6). The complex-arithmetic LI runs at 2.4k only
+   (tens of times the products of LM).
 
-Usage: ``python benchmarks/bench_torch.py [--threads N] [--device cuda] [--fast] [--skip-large]``.
+Usage: ``python benchmarks/bench_torch.py [--threads N] [--device cuda] [--fast] [--skip-large] [--routes-only]``.
 ``--fast`` runs tiny sizes (a smoke test for the test suite). The machines are shared: the load
 average is printed with the numbers.
 """
@@ -117,8 +118,9 @@ class Complexified(LinearOperator):
         return self.op.matvec(t.real) + 1j * self.op.matvec(t.imag)
 
 
-def product_benchmark(game, repeats=5):
-    """Seconds per forward product (double-vjp, and torch.func.jvp) and per reverse product."""
+def product_benchmark(game, repeats=20):
+    """Seconds per forward product (double-vjp, and torch.func.jvp) and per reverse product: best of ``repeats``
+    (a loaded machine adds whole scheduler time slices to single runs)."""
     op = operator(game)
     x, field = op.x, op.field
     t = torch.randn_like(x)
@@ -178,6 +180,7 @@ def main(argv=None):
     parser.add_argument("--skip-top-k", action="store_true")
     parser.add_argument("--skip-large", action="store_true", help="no P ~ 1e5 runs")
     parser.add_argument("--fast", action="store_true", help="tiny sizes: a smoke test")
+    parser.add_argument("--routes-only", action="store_true", help="only parts 4 and 5 (products, LR/LI table)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -187,9 +190,9 @@ def main(argv=None):
     if torch.cuda.is_available():
         print(f"device: {torch.cuda.get_device_name()} (products on the device, ARPACK on the host)")
     small, large = (4, 8) if args.fast else (32, 224)
-    if not args.fast:
+    if not (args.fast or args.routes_only):
         dense_benchmark(args.device)
-    if not (args.skip_top_k or args.fast):
+    if not (args.skip_top_k or args.fast or args.routes_only):
         top_k_benchmark(args.device)
     print("the eigenvalues that matter (matrix-free):")
     game = mog_game("mog8", width=small, depth=2, batch=64 if args.fast else 256, device=args.device)
@@ -198,7 +201,7 @@ def main(argv=None):
     eigen_routes_benchmark(game, k=4 if args.fast else 10, dense=dense, complex_li=not args.fast)
     if not args.skip_large:
         game = mog_game("mog8", width=large, depth=2, batch=64 if args.fast else 256, device=args.device)
-        product_benchmark(game, repeats=2)
+        product_benchmark(game, repeats=5)
         eigen_routes_benchmark(game, k=4 if args.fast else 10, complex_li=False)
 
 

@@ -278,3 +278,17 @@ def test_bring_your_own_gan_tutorial_runs(tmp_path):
     assert len(load(tmp_path / "spectra.npz")) == 3
     assert main(["spectrum", f"{path}:make_game", "--arg", "width=8", "--checkpoint", str(tmp_path / "checkpoint.pt"),
                  "--k", "4", "--which", "LR", "--json"]) == 0
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_paths_match_the_cpu(tmp_path):
+    """Dense (torch.linalg.eigvals on the device), top-k (products on the device), the recorder."""
+    g, d = players()
+    cpu = TorchGame(g, d, real=data(32), latent=32, device="cpu")
+    gpu = TorchGame(g, d, real=data(32), latent=32, device="cuda")  # the parameters are read onto the device
+    assert gpu.real.is_cuda and jl.spectrum(gpu).info["device"].startswith("cuda")
+    np.testing.assert_allclose(jl.spectrum(gpu).eigenvalues, jl.spectrum(cpu).eigenvalues, atol=1e-9)
+    np.testing.assert_allclose(jl.spectrum(gpu, k=4, which="LR").eigenvalues,
+                               jl.spectrum(cpu, k=4, which="LR").eigenvalues, atol=1e-9)
+    entry = SpectrumRecorder(gpu, tmp_path / "r.npz", k=4).record(0)
+    assert entry["complete"] and np.isfinite(entry["hessian_g_max"])
