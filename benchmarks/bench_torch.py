@@ -189,7 +189,7 @@ def main(argv=None):
           f"load average {load:.1f}")
     if torch.cuda.is_available():
         print(f"device: {torch.cuda.get_device_name()} (products on the device, ARPACK on the host)")
-    small, large = (4, 8) if args.fast else (32, 224)
+    small, large = (4, None) if args.fast else (32, 224)
     if not (args.fast or args.routes_only):
         dense_benchmark(args.device)
     if not (args.skip_top_k or args.fast or args.routes_only):
@@ -199,10 +199,10 @@ def main(argv=None):
     product_benchmark(game)
     dense = np.linalg.eigvals(jacobian_torch(game, progress=False).cpu().numpy())
     eigen_routes_benchmark(game, k=4 if args.fast else 10, dense=dense, complex_li=not args.fast)
-    if not args.skip_large:
-        game = mog_game("mog8", width=large, depth=2, batch=64 if args.fast else 256, device=args.device)
+    if not (args.skip_large or args.fast):
+        game = mog_game("mog8", width=large, depth=2, batch=256, device=args.device)
         product_benchmark(game, repeats=5)
-        eigen_routes_benchmark(game, k=4 if args.fast else 10, complex_li=False)
+        eigen_routes_benchmark(game, k=10, complex_li=False)
 
 
 if __name__ == "__main__":

@@ -292,3 +292,11 @@ def test_cuda_paths_match_the_cpu(tmp_path):
                                jl.spectrum(cpu, k=4, which="LR").eigenvalues, atol=1e-9)
     entry = SpectrumRecorder(gpu, tmp_path / "r.npz", k=4).record(0)
     assert entry["complete"] and np.isfinite(entry["hessian_g_max"])
+
+
+def test_cli_default_is_matrix_free_for_large_networks(capsys):
+    assert main(["spectrum", "--example", "mog8", "--arg", "width=40", "--arg", "batch=16", "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["info"]["n_params"] > 3000 and out["info"]["method"] == "arpack" and out["info"]["k"] == 20
+    assert "--dense for every eigenvalue" in captured.err
