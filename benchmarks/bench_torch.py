@@ -15,10 +15,11 @@ r"""Torch bridge: dense Jacobian against a row-by-row autograd loop, dense eigen
    products of an LM top-10 in the same run, at P = 2.4k (checked against the dense spectrum) and
    P ~ 1e5: scipy's default LR (ncv = 2k+1) against the operator's route (ncv = 60), and LI in complex
    arithmetic (the former route) against LI on the real operator :math:`J^\top` (goal: under 10x
-   the products of LM, agreeing with dense to 1e-6). The complex-arithmetic LI runs at 2.4k only
-   (tens of times the products of LM).
+   the products of LM, agreeing with dense to 1e-6). The complex-arithmetic LI runs at 2.4k only, with
+   ``--with-complex-li`` (tens of times the products of LM).
 
-Usage: ``python benchmarks/bench_torch.py [--threads N] [--device cuda] [--fast] [--skip-large] [--routes-only]``.
+Usage: ``python benchmarks/bench_torch.py [--threads N] [--device cuda] [--fast] [--skip-large] [--routes-only]
+[--with-complex-li]``.
 ``--fast`` runs tiny sizes (a smoke test for the test suite). The machines are shared: the load
 average is printed with the numbers.
 """
@@ -181,6 +182,8 @@ def main(argv=None):
     parser.add_argument("--skip-large", action="store_true", help="no P ~ 1e5 runs")
     parser.add_argument("--fast", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--routes-only", action="store_true", help="only parts 4 and 5 (products, LR/LI table)")
+    parser.add_argument("--with-complex-li", action="store_true",
+                        help="also the former complex-arithmetic LI at P = 2.4k (tens of times the products of LM)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -198,7 +201,7 @@ def main(argv=None):
     game = mog_game("mog8", width=small, depth=2, batch=64 if args.fast else 256, device=args.device)
     product_benchmark(game)
     dense = np.linalg.eigvals(jacobian_torch(game, progress=False).cpu().numpy())
-    eigen_routes_benchmark(game, k=4 if args.fast else 10, dense=dense, complex_li=not args.fast)
+    eigen_routes_benchmark(game, k=4 if args.fast else 10, dense=dense, complex_li=args.with_complex_li)
     if not (args.skip_large or args.fast):
         game = mog_game("mog8", width=large, depth=2, batch=256, device=args.device)
         product_benchmark(game, repeats=5)
