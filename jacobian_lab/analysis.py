@@ -9,6 +9,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import JacobianLabError, NotApplicableError
+from .exact import freeze, number, thaw
 from .field import RegularizedGame
 from .games import GAMES, Game, make_game
 from .regularizers import parse_reg
@@ -28,26 +29,21 @@ def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
         return RegularizedGame(make_game(model, **params), regs)
     if not isinstance(model, str) or model not in GAMES:
         make_game(model)  # raises the unknown-name error
-    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
-    return _with_strengths(model, frozen, regs)
+    frozen = tuple(sorted((k, freeze(v)) for k, v in params.items()))
+    return _with_strengths(model, frozen, tuple(r for r, _ in regs), freeze(tuple(s for _, s in regs)))
 
 
 @functools.lru_cache(maxsize=256)
-def _with_strengths(model, frozen_params, regs):
-    structure = _symbolic(model, frozen_params, tuple(r for r, _ in regs))
-    return structure.with_strengths([s for _, s in regs])
+def _with_strengths(model, frozen_params, regularizers, strengths):
+    structure = _symbolic(model, frozen_params, regularizers)
+    return structure.with_strengths(thaw(strengths))
 
 
 @functools.lru_cache(maxsize=128)
 def _symbolic(model, frozen_params, regularizers):
     """The symbolic derivation, which depends on the regularizers' names only."""
-    return RegularizedGame(make_game(model, **dict(frozen_params)), [(r, 1.0) for r in regularizers])
-
-
-def _freeze(value):
-    if isinstance(value, list | tuple | np.ndarray):
-        return tuple(_freeze(v) for v in value)
-    return value
+    params = {k: thaw(v) for k, v in frozen_params}
+    return RegularizedGame(make_game(model, **params), [(r, 1.0) for r in regularizers])
 
 
 def split_params(params: dict, scheme) -> tuple[dict, dict]:
@@ -68,13 +64,13 @@ def _point(rg: RegularizedGame, at) -> tuple:
         return rg.equilibrium
     names = ", ".join(map(str, rg.variables))
     message = f"'at' must be {rg.game.dim} finite numbers ({names}), got {at!r}"
-    try:
-        point = np.asarray(at, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise JacobianLabError(message) from None
-    if point.size != rg.game.dim or not np.all(np.isfinite(point)):
+    entries = at.ravel().tolist() if isinstance(at, np.ndarray) else at
+    if not isinstance(entries, list | tuple) or len(entries) != rg.game.dim:
         raise JacobianLabError(message)
-    return tuple(point)
+    try:
+        return tuple(number(p, "'at'") for p in entries)  # exact as given (see jacobian_lab.exact)
+    except JacobianLabError:
+        raise JacobianLabError(message) from None
 
 
 def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_RTOL,

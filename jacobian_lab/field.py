@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import JacobianLabError, NotApplicableError
+from .exact import display, exact
 from .games import Game
 from .regularizers import DataNoise, FieldTransform, Penalty, parse_reg
 from .symbolic.functions import NUMPY_MODULES
@@ -75,7 +76,7 @@ class RegularizedGame:
     def label(self) -> str:
         if not self.reg:
             return "none"
-        return ", ".join(f"{r.name}={s:g}" for r, s in self.reg)
+        return ", ".join(f"{r.name}={display(s)}" for r, s in self.reg)
 
     # -- symbolic --------------------------------------------------------------------------
     @cached_property
@@ -113,7 +114,7 @@ class RegularizedGame:
         """Exact values of model parameters and strengths."""
         subs = self.game.substitutions()
         for (_, value), s in zip(self.reg, self.strength_symbols):
-            subs[s] = sp.nsimplify(value, rational=True)
+            subs[s] = exact(value)
         return subs
 
     # -- equilibrium -----------------------------------------------------------------------
@@ -128,7 +129,7 @@ class RegularizedGame:
     def exact_jacobian_at(self, point) -> sp.Matrix:
         """:math:`J` at ``point`` with every parameter and strength substituted exactly."""
         subs = self.substitutions()
-        subs.update({x: sp.nsimplify(p, rational=True) for x, p in zip(self.variables, point)})
+        subs.update({x: exact(p) for x, p in zip(self.variables, point)})
         jac = self.jacobian.xreplace(subs)
         check_smooth(jac, self)
         return jac

@@ -9,7 +9,13 @@ import sys
 
 from .._io import atomic_write  # noqa: F401 - re-exported for the sub-commands
 from ..errors import JacobianLabError
+from ..exact import number as exact_number
 from ..games.parameters import parse_assignment
+
+
+def number(text: str):
+    """argparse type: a number read exactly as typed (``0.3`` is 3/10; see :mod:`jacobian_lab.exact`)."""
+    return exact_number(text)
 
 
 class UsageError(JacobianLabError):
@@ -28,7 +34,7 @@ def add_model_arguments(parser, default_reg="none"):
     parser.add_argument("--model", default="dirac", help="model name (see `jacobian-lab list`)")
     parser.add_argument("--reg", default=default_reg,
                         help="regularizer name, or several as NAME=STRENGTH,NAME=STRENGTH")
-    parser.add_argument("--gamma", type=float, default=None,
+    parser.add_argument("--gamma", type=number, default=None,
                         help="strength of a single regularizer (default 1)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="model parameter, e.g. sigma=0.7 or mean=0,2 (repeatable)")
@@ -38,13 +44,13 @@ def add_scheme_arguments(parser, default_scheme=None):
     """``--scheme`` and its parameters."""
     parser.add_argument("--scheme", default=default_scheme,
                         help="update scheme (simgd, altgd, extragradient, optimistic, momentum, cgd, flow)")
-    parser.add_argument("--lr", type=float, default=None, help="step size")
-    parser.add_argument("--lr-g", type=float, default=None, help="generator step size (TTUR)")
-    parser.add_argument("--lr-d", type=float, default=None, help="discriminator step size (TTUR)")
+    parser.add_argument("--lr", type=number, default=None, help="step size")
+    parser.add_argument("--lr-g", type=number, default=None, help="generator step size (TTUR)")
+    parser.add_argument("--lr-d", type=number, default=None, help="discriminator step size (TTUR)")
     parser.add_argument("--n-g", type=int, default=None, help="generator sub-steps (altgd)")
     parser.add_argument("--n-d", type=int, default=None, help="discriminator sub-steps (altgd)")
     parser.add_argument("--order", default=None, help="altgd order: gd (generator first) or dg")
-    parser.add_argument("--beta", type=float, default=None, help="momentum coefficient")
+    parser.add_argument("--beta", type=number, default=None, help="momentum coefficient")
     parser.add_argument("--alternating", action="store_true", default=None,
                         help="alternating momentum updates")
 
@@ -58,10 +64,7 @@ def reg_spec(args):
     pairs = []
     for item in args.reg.split(","):
         name, value = parse_assignment(item)
-        try:
-            pairs.append((name, float(value)))
-        except ValueError:
-            raise UsageError(f"strength of {name!r} must be a number, got {value!r}") from None
+        pairs.append((name, exact_number(value, f"strength of {name!r}")))
     return pairs, None
 
 

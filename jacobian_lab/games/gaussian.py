@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..exact import exact
 from .base import GANGame
 from .parameters import Parameter
 
@@ -67,7 +68,7 @@ class GaussianGAN(GANGame):
         mean's symbols (for closed forms in 2-D); otherwise they use its exact values (fast).
         """
         n = self.data_dim
-        values = [sp.nsimplify(v, rational=True) for v in self.values["mean"]]
+        values = [exact(v) for v in self.values["mean"]]
         mean = self._mean() if symbolic else values
         columns = []
         for u in _orthonormal_completion(mean, values):

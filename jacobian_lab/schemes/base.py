@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import JacobianLabError
+from ..exact import exact
 from ..games.parameters import Parameter, resolve
 
 LR = Parameter("lr", 0.1, "positive", "step size for both players")
@@ -52,6 +53,13 @@ class Scheme:
         lr_d = self.values.get("lr_d") or lr
         self.lr = np.r_[np.full(n_theta, lr_g), np.full(dim - n_theta, lr_d)]
         self.generator_mask = np.r_[np.ones(n_theta), np.zeros(dim - n_theta)]
+        #: The exact value behind each float the parameters hold (see :mod:`jacobian_lab.exact`).
+        self.exact_values = {float(v): exact(v) for v in (lr, lr_g, lr_d, *self.values.values())
+                             if isinstance(v, int | float) and not isinstance(v, bool)}
+
+    def exact(self, value):
+        """The exact number of a step size or packed parameter (as given, never snapped)."""
+        return self.exact_values.get(float(value), None) or exact(value)
 
     def step(self, field, states: tuple) -> tuple:
         """One update of a batch: ``states`` is ``(x_k,)`` or ``(x_k, x_{k-1})``, each ``(N, d)``."""

@@ -63,7 +63,7 @@ def symbolic_update_matrix(scheme: Scheme, jacobian: sp.Matrix, step_symbols: bo
     exact = copy.copy(scheme)
     exact.lr = _exact_rates(scheme, step_symbols)
     exact.generator_mask = np.array([sp.Integer(int(m)) for m in scheme.generator_mask], dtype=object)
-    packed = [sp.nsimplify(value, rational=True) for value in scheme.packed()]
+    packed = [scheme.exact(value) for value in scheme.packed()]
     exact.packed = lambda: np.array(packed, dtype=object)
     matrix = update_matrix(exact, np.array(jacobian.tolist(), dtype=object))
     return sp.Matrix(matrix.tolist()).applyfunc(sp.expand)
@@ -73,9 +73,9 @@ def step_symbols_for(scheme: Scheme) -> dict:
     """The step-size symbols :func:`symbolic_update_matrix` uses, with their values."""
     g, d = scheme.lr[0], scheme.lr[-1]
     if g == d:
-        return {sp.Symbol("h", positive=True): sp.nsimplify(g, rational=True)}
-    return {sp.Symbol("h_g", positive=True): sp.nsimplify(g, rational=True),
-            sp.Symbol("h_d", positive=True): sp.nsimplify(d, rational=True)}
+        return {sp.Symbol("h", positive=True): scheme.exact(g)}
+    return {sp.Symbol("h_g", positive=True): scheme.exact(g),
+            sp.Symbol("h_d", positive=True): scheme.exact(d)}
 
 
 def _exact_rates(scheme, step_symbols):
