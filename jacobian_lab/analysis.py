@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 import sympy as sp
 
-from .errors import JacobianLabError, NotApplicableError
-from .exact import freeze, number, thaw
+from .errors import JacobianLabError, NotApplicableError, check_number
+from .exact import exact, freeze, number, thaw
 from .field import RegularizedGame
 from .games import GAMES, Game, make_game
 from .regularizers import parse_reg
@@ -20,6 +20,8 @@ from .symbolic.eigen import defective_eigenvalues, exact_eigenvalues
 from .symbolic.timeout import SymbolicTimeout, time_limit
 
 SYMBOLIC_TIME_LIMIT = 3.0
+#: Most digits evalf may use to evaluate a closed-form eigenvalue to 30 correct digits.
+EVALF_MAX_DIGITS = 2000
 
 
 def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
@@ -113,10 +115,11 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
     >>> s.eigenvalues
     array([-0.5+0.j, -0.5+0.j])
     """
-    if hasattr(model, "spectrum"):
-        return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
+    rtol = check_number("rtol", rtol)
     if not 0 <= rtol < 1:
         raise JacobianLabError(f"rtol must be in [0, 1), got {rtol!r}")
+    if hasattr(model, "spectrum"):
+        return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
     model_params, scheme_params = split_params(params, scheme)
     rg = regularized_game(model, reg, gamma, **model_params)
     point = _point(rg, at)
@@ -182,7 +185,9 @@ def _exact_spectrum(rg, point):
 def _evaluate(eigenvalues: dict) -> np.ndarray:
     values = []
     for value, mult in eigenvalues.items():
-        values.extend([complex(sp.N(value, 30))] * mult)
+        # evalf raises its working precision until 30 digits are right; closed forms such as
+        # (-g + sqrt(g^2 - 1))/2 at g = 1e308 cancel about 620 digits, hence the high ceiling
+        values.extend([complex(sp.N(value, 30, maxn=EVALF_MAX_DIGITS))] * mult)
     return np.array(values, dtype=complex)
 
 
@@ -225,7 +230,9 @@ def jacobian(model, reg=None, gamma=None, *, at=None, **params) -> np.ndarray:
     if hasattr(model, "jacobian"):
         return model.jacobian(reg=reg, gamma=gamma, at=at, **params)
     rg = regularized_game(model, reg, gamma, **params)
-    point = np.array([float(sp.N(p)) for p in _point(rg, at)])
+    exact_point = _point(rg, at)
+    rg.check_kinks({**rg.substitutions(), **{x: exact(p) for x, p in zip(rg.variables, exact_point)}})
+    point = np.array([float(sp.N(p)) for p in exact_point])
     jac = rg.numeric_jacobian(point)
     if not np.all(np.isfinite(jac)):
         raise NotApplicableError(f"the Jacobian of {rg.game.name!r} with {rg.label} is not finite at {point}")

@@ -59,8 +59,11 @@ def check_int(name: str, value: object, minimum: int = 1) -> int:
     return int(value)
 
 
-def _as_float(name: str, value: object) -> float:
+def check_number(name: str, value: object) -> float:
     """A finite float, or an :class:`~jacobian_lab.exact.ExactFloat` keeping an exact input exact."""
     from .exact import number
 
     return number(value, name)
+
+
+_as_float = check_number

@@ -109,11 +109,16 @@ def exact(value):
 def display(value) -> str:
     """``value`` as the user would write it: ``0.3``, ``1.00000002``, ``1/3`` (never rounded)."""
     if isinstance(value, ExactFloat):
-        shortest = repr(float(value))
+        shortest = _shortest(value)
         return shortest if parse_number(shortest).exact == value.exact else str(value.exact)
     if isinstance(value, float | np.floating):
-        return repr(float(value))
+        return _shortest(value)
     return str(value)
+
+
+def _shortest(value) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 class _Key(str):

@@ -106,6 +106,12 @@ class RegularizedGame:
         return v
 
     @cached_property
+    def field_operations(self) -> int:
+        """Arithmetic operations of one evaluation of :attr:`field` after common sub-expressions (a cost)."""
+        assignments, outputs = sp.cse(list(self.field))
+        return int(sum(sp.count_ops(e) for _, e in assignments) + sp.count_ops(outputs))
+
+    @cached_property
     def jacobian(self) -> sp.Matrix:
         """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
         return self.field.jacobian(self.variables)
@@ -130,9 +136,24 @@ class RegularizedGame:
         """:math:`J` at ``point`` with every parameter and strength substituted exactly."""
         subs = self.substitutions()
         subs.update({x: exact(p) for x, p in zip(self.variables, point)})
+        self.check_kinks(subs)
         jac = self.jacobian.xreplace(subs)
         check_smooth(jac, self)
         return jac
+
+    @cached_property
+    def _kinks(self) -> tuple:
+        """Arguments of the Jacobian's non-smooth functions (``sign``, ``Heaviside``, ``DiracDelta``)."""
+        atoms = set().union(*(e.atoms(sp.sign, sp.Heaviside, sp.DiracDelta) for e in self.jacobian))
+        return tuple({a.args[0] for a in atoms})
+
+    def check_kinks(self, subs: dict) -> None:
+        """Refuse a point where the Jacobian has a kink (e.g. ``Abs(x)`` at ``x = 0``): it does not exist there."""
+        for arg in self._kinks:
+            if sp.simplify(arg.xreplace(subs)) == 0:
+                raise NotApplicableError(
+                    f"the field of {self.game.name!r} with {self.label} is not differentiable at this point: "
+                    f"{arg} = 0 is a kink (of Abs, sign or a penalty's |grad|)")
 
     # -- numeric ---------------------------------------------------------------------------
     @cached_property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 
 from .._io import atomic_write  # noqa: F401 - re-exported for the sub-commands
@@ -18,12 +19,24 @@ def number(text: str):
     return exact_number(text)
 
 
+#: A command-line word that is a value starting with a minus sign: a number or a list of numbers.
+NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
 class UsageError(JacobianLabError):
     """A CLI mistake: printed as one line, exit status 2."""
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse whose errors are one line on stderr and exit status 2, without usage spam."""
+    """argparse whose errors are one line on stderr and exit status 2, without usage spam.
+
+    Values that start with a minus sign (``--extent -3,3,-3,3``, ``--at -0.5,0.2``) are values, not
+    options: argparse's own negative-number pattern knows only plain numbers.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_VALUE
 
     def error(self, message):
         raise UsageError(f"{self.prog}: {message}")
@@ -53,6 +66,14 @@ def add_scheme_arguments(parser, default_scheme=None):
     parser.add_argument("--beta", type=number, default=None, help="momentum coefficient")
     parser.add_argument("--alternating", action="store_true", default=None,
                         help="alternating momentum updates")
+
+
+def number_list(text: str, name: str, count: int | None = None) -> list:
+    """``"a,b,c"`` as numbers read exactly (finite; ``count`` of them if given), or a one-line error."""
+    values = [exact_number(v, name) for v in text.split(",") if v.strip()] if text.strip() else []
+    if count is not None and len(values) != count:
+        raise UsageError(f"{name} needs {count} comma-separated numbers, got {text!r}")
+    return values
 
 
 def reg_spec(args):

@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from .._io import atomic_write, check_writable
+from ..dynamics.sweep import MAX_GAMMAS
 from ..errors import JacobianLabError
 from ._common import add_model_arguments, add_scheme_arguments, model_params, print_json, scheme_params
 
@@ -33,9 +34,12 @@ def register(subparsers):
 def _range(name, text):
     try:
         start, stop, num = text.split(",")
-        return np.linspace(float(start), float(stop), int(num))
+        start, stop, num = float(start), float(stop), int(num)
     except ValueError:
         raise JacobianLabError(f"--{name} must be START,STOP,NUM, got {text!r}") from None
+    if not (np.isfinite(start) and np.isfinite(stop)) or not 1 <= num <= MAX_GAMMAS:
+        raise JacobianLabError(f"--{name} needs finite START and STOP and 1 <= NUM <= {MAX_GAMMAS}, got {text!r}")
+    return np.linspace(start, stop, num)
 
 
 def run(args) -> int:
@@ -47,7 +51,9 @@ def run(args) -> int:
         raise JacobianLabError(f"--out must name a .npz file, got {args.out!r}")
     if args.out is not None:
         check_writable(args.out)
-    params = {k: v for k, v in scheme_params(args).items() if k != "lr"}
+    if args.lr is not None:
+        raise JacobianLabError("sweep varies the step size: give --lrs START,STOP,NUM, not --lr")
+    params = scheme_params(args)
     result = sweep(args.model, args.reg, _range("gammas", args.gammas), _range("lrs", args.lrs), args.scheme,
                    simulate=args.simulate, steps=args.steps, n_jobs=args.jobs, **model_params(args), **params)
     if args.out:

@@ -16,11 +16,14 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..analysis import regularized_game, split_params
-from ..errors import JacobianLabError, check_positive
+from ..errors import JacobianLabError, check_int, check_positive
 from ..schemes import make_scheme, update_matrix
 
 #: Below this many grid cells a sweep runs in one process.
 PARALLEL_THRESHOLD = 4000
+#: Most strengths (one Jacobian each) and most cells (one update-map spectrum each) of a sweep.
+MAX_GAMMAS = 10_000
+MAX_CELLS = 10**7
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +53,10 @@ class SweepResult:
 
 
 def _values(name, values):
-    array = np.atleast_1d(np.asarray(values, dtype=float))
+    try:
+        array = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"{name} must be a non-empty list of finite numbers, got {values!r}") from None
     if array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
         raise JacobianLabError(f"{name} must be a non-empty list of finite numbers")
     return array
@@ -75,6 +81,12 @@ def sweep(model, reg, gammas, lrs, scheme="simgd", *, simulate=False, steps=300,
     gammas, lrs = _values("gammas", gammas), _values("lrs", lrs)
     if np.any(gammas < 0):
         raise JacobianLabError("gammas must be >= 0")
+    if gammas.size > MAX_GAMMAS or gammas.size * lrs.size > MAX_CELLS:
+        raise JacobianLabError(f"a sweep has at most {MAX_GAMMAS} strengths and {MAX_CELLS:.0e} cells, got "
+                               f"{gammas.size} x {lrs.size}")
+    if "lr" in params:
+        raise JacobianLabError("a sweep varies the step size over lrs; do not pass lr as well")
+    n_jobs = None if n_jobs is None else min(check_int("n_jobs", n_jobs, 1), gammas.size, os.cpu_count() or 1)
     for lr in lrs:
         check_positive("lr", lr)
     model_params, scheme_params = split_params(params, scheme)

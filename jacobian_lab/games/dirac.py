@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .base import GANGame
-from .parameters import Parameter
+from .parameters import MAX_SYMBOLIC_DIM, Parameter
 
 
 class DiracGAN(GANGame):
@@ -25,7 +25,8 @@ class DiracGAN(GANGame):
     description = "Dirac-GAN (Mescheder et al. 2018): data at 0, G = theta, D(x) = psi x"
     parameters = {
         "loss": Parameter("loss", "gan", "choice", "gan, nsgan or wgan", ("gan", "nsgan", "wgan")),
-        "dim": Parameter("dim", 1, "int", "dimension of the data (theta and psi each have dim)"),
+        "dim": Parameter("dim", 1, "int", "dimension of the data (theta and psi each have dim)",
+                         maximum=MAX_SYMBOLIC_DIM),
     }
 
     @property

@@ -19,7 +19,7 @@ import sympy as sp
 
 from ..exact import exact
 from .base import GANGame
-from .parameters import Parameter
+from .parameters import MAX_SYMBOLIC_DIM, Parameter
 
 
 class GaussianGAN(GANGame):
@@ -28,7 +28,8 @@ class GaussianGAN(GANGame):
     name = "gaussian"
     description = "Nie & Patel 2019 simple GAN: x ~ N(mean, sigma^2 I), G(z) = theta + z, D = psi.x"
     parameters = {
-        "mean": Parameter("mean", (0.0, 2.0), "vector", "mean of the data (its length sets dim)"),
+        "mean": Parameter("mean", (0.0, 2.0), "vector", "mean of the data (its length sets dim)",
+                          maximum=MAX_SYMBOLIC_DIM),
         "sigma": Parameter("sigma", 0.7, "positive", "standard deviation of data and latent noise"),
         "loss": Parameter("loss", "gan", "choice", "gan, nsgan or wgan", ("gan", "nsgan", "wgan")),
     }

@@ -9,13 +9,20 @@ import numpy as np
 from ..errors import JacobianLabError, check_int, check_positive, unknown_name
 from ..exact import number
 
+#: Most coordinates per player of a symbolic game: its Jacobian has (2 x this)^2 sympy entries, and
+#: the exact analysis of 2 x 16 coordinates already takes about 20 s. Larger models: the torch bridge.
+MAX_SYMBOLIC_DIM = 32
+#: Most sub-steps of a player per iteration (each is one traced field evaluation in the kernels).
+MAX_SUBSTEPS = 100
+
 
 @dataclass(frozen=True)
 class Parameter:
     """One model parameter: its default, its kind and a one-line description.
 
     ``kind`` is one of ``"positive"``, ``"real"``, ``"int"``, ``"vector"``, ``"matrix"`` or
-    ``"choice"`` (then ``choices`` lists the accepted values).
+    ``"choice"`` (then ``choices`` lists the accepted values). ``maximum`` bounds an ``int`` and
+    the length (rows and columns) of a ``vector`` or ``matrix``.
     """
 
     name: str
@@ -23,6 +30,7 @@ class Parameter:
     kind: str
     doc: str
     choices: tuple = field(default=())
+    maximum: int | None = None
 
     def parse(self, value: object) -> object:
         """Validate ``value`` (a Python value or a CLI string) and return it in canonical form."""
@@ -45,7 +53,10 @@ def _parse_int(p: Parameter, value):
             raise JacobianLabError(
                 f"parameter {p.name!r} must be an integer, got {value!r}"
             ) from None
-    return check_int(f"parameter {p.name!r}", value)
+    value = check_int(f"parameter {p.name!r}", value)
+    if p.maximum is not None and value > p.maximum:
+        raise JacobianLabError(f"parameter {p.name!r} must be at most {p.maximum}, got {value} ({p.doc})")
+    return value
 
 
 def _parse_array(p: Parameter, value, ndim: int):
@@ -64,6 +75,9 @@ def _parse_array(p: Parameter, value, ndim: int):
     if (not rows or None in rows or not rows[0] or len({len(r) for r in rows}) != 1
             or (ndim == 1 and len(rows) != 1)):
         raise error
+    if p.maximum is not None and max(len(rows), len(rows[0])) > p.maximum:
+        raise JacobianLabError(f"parameter {p.name!r} has at most {p.maximum} entries per row and column, "
+                               f"got {len(rows)}x{len(rows[0])} ({p.doc})")
     try:
         numbers = [[number(v, f"parameter {p.name!r}") for v in row] for row in rows]
     except JacobianLabError:

@@ -41,6 +41,9 @@ def parse_reg(reg=None, gamma=None) -> tuple[tuple[Regularizer, float], ...]:
         Strength for a single named regularizer.
     """
     if reg is None or reg == NONE:
+        if gamma is not None:
+            raise JacobianLabError(f"gamma={gamma!r} given without a regularizer; name one with reg (accepted: "
+                                   f"{', '.join(REGULARIZERS)})")
         return ()
     if isinstance(reg, str):
         pairs = [(reg, DEFAULT_STRENGTH if gamma is None else gamma)]
@@ -48,8 +51,21 @@ def parse_reg(reg=None, gamma=None) -> tuple[tuple[Regularizer, float], ...]:
         if gamma is not None:
             raise JacobianLabError("give gamma only with a single regularizer name; "
                                    "a dict or pairs carry one strength each")
-        pairs = list(reg.items()) if isinstance(reg, dict) else list(reg)
+        pairs = _pairs(reg)
     return tuple(_entry(name, strength) for name, strength in pairs if name != NONE)
+
+
+def _pairs(reg) -> list:
+    """The ``(name, strength)`` pairs of a dict or a sequence of pairs; anything else is refused."""
+    message = (f"reg must be a name, a dict {{name: strength}} or a sequence of (name, strength) pairs, "
+               f"got {reg!r}")
+    if isinstance(reg, dict):
+        return list(reg.items())
+    if not isinstance(reg, list | tuple):
+        raise JacobianLabError(message)
+    if not all(isinstance(p, list | tuple) and len(p) == 2 and isinstance(p[0], str) for p in reg):
+        raise JacobianLabError(message)
+    return [tuple(p) for p in reg]
 
 
 def _entry(name, strength):

@@ -21,6 +21,10 @@ LR_G = Parameter("lr_g", None, "positive", "generator step size (TTUR); default 
 LR_D = Parameter("lr_d", None, "positive", "discriminator step size (TTUR); default lr")
 
 
+#: Largest step size (its square must stay finite in cgd's update).
+MAX_STEP = 1e100
+
+
 class Scheme:
     """An update scheme with its parameters.
 
@@ -51,6 +55,9 @@ class Scheme:
         lr = self.values.get("lr", LR.default)
         lr_g = self.values.get("lr_g") or lr
         lr_d = self.values.get("lr_d") or lr
+        if max(lr_g, lr_d) > MAX_STEP:
+            raise JacobianLabError(f"step sizes must be at most {MAX_STEP:g} (cgd squares them), got "
+                                   f"{max(lr_g, lr_d):g}")
         self.lr = np.r_[np.full(n_theta, lr_g), np.full(dim - n_theta, lr_d)]
         self.generator_mask = np.r_[np.ones(n_theta), np.zeros(dim - n_theta)]
         #: The exact value behind each float the parameters hold (see :mod:`jacobian_lab.exact`).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..games.parameters import Parameter
+from ..games.parameters import MAX_SUBSTEPS, Parameter
 from .base import LR, Scheme
 
 # -- the maps, as plain functions (see Scheme.update) ----------------------------------------
@@ -78,8 +78,8 @@ class AltGD(Scheme):
     source = "GAN_stability notebooks/diracgan/simulate.py (generator first)"
     parameters = {
         **Scheme.parameters,
-        "n_g": Parameter("n_g", 1, "int", "generator sub-steps per iteration"),
-        "n_d": Parameter("n_d", 1, "int", "discriminator sub-steps per iteration"),
+        "n_g": Parameter("n_g", 1, "int", "generator sub-steps per iteration", maximum=MAX_SUBSTEPS),
+        "n_d": Parameter("n_d", 1, "int", "discriminator sub-steps per iteration", maximum=MAX_SUBSTEPS),
         "order": Parameter("order", "gd", "choice", "gd: generator first; dg: discriminator first",
                            ("gd", "dg")),
     }

@@ -78,7 +78,9 @@ class _Reader:
             return self.constant(node)
         if isinstance(node, ast.Name):
             if node.id not in self.names:
-                self.refuse(node, "the unknown name")
+                parameters = ", ".join(n for n in self.names if n not in CONSTANTS) or "none"
+                raise JacobianLabError(f"formula {self.text!r} uses unknown symbols [{node.id!r}]; "
+                                       f"parameters: {parameters}; constants: pi, E")
             return self.names[node.id]
         if isinstance(node, ast.Call):
             return self.call(node)

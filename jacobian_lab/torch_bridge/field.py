@@ -62,7 +62,7 @@ def player_fields(game, reg=None, gamma=None) -> PlayerFields:
     if any(isinstance(r, FieldTransform) for r, _ in regs):
         raise JacobianLabError("a field transform (sga) mixes the players' halves; use make_field")
     game.fixed_noise("real")  # draw the fixed samples outside any transform
-    noise_std = math.sqrt(sum(s**2 for r, s in regs if isinstance(r, DataNoise)))
+    noise_std = math.hypot(*(float(s) for r, s in regs if isinstance(r, DataNoise)))  # no overflow of s**2
 
     def losses(theta, psi):
         return game.losses(theta, psi, noise_std)
