@@ -5,19 +5,18 @@
 >>> float(s.phase_factor), s.is_stable
 (2.0, True)
 
-The dynamics engine (numba) and the torch bridge load on first use, so that ``import
+The dynamics engine (numba), the torch bridge, pseudospectra and continuation load on first use, so that ``import
 jacobian_lab`` and the symbolic core stay fast.
 """
 
 import importlib
 
-from .analysis import jacobian, regularized_game, spectrum
+from .analysis import derive, jacobian, regularized_game, spectrum
 from .errors import DivergenceError, JacobianLabError, NotApplicableError
 from .games import GAMES, CustomGame, Game, make_game
 from .regularizers import REGULARIZERS
 from .schemes import SCHEMES
 from .spectra.spectrum import Spectrum
-from .symbolic.derive import derive
 
 __version__ = "0.1.0"
 
@@ -28,6 +27,11 @@ _LAZY = {
     "convergence_map": "jacobian_lab.dynamics",
     "Trajectory": "jacobian_lab.dynamics",
     "TorchGame": "jacobian_lab.torch_bridge",
+    "pseudospectrum": "jacobian_lab.spectra.pseudospectra",
+    "Pseudospectrum": "jacobian_lab.spectra.pseudospectra",
+    "transient_growth": "jacobian_lab.spectra.transient",
+    "continuation": "jacobian_lab.bifurcation",
+    "Continuation": "jacobian_lab.bifurcation",
 }
 
 

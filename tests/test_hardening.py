@@ -76,7 +76,8 @@ def test_code_in_a_loss_string_is_refused_not_run(tmp_path):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("x.__class__", "not allowed"), ("f(x)", "function 'f'"), ("z*x", "unknown symbols \\['z'\\]"), ("x +", "cannot read"),
+    ("x.__class__", "not allowed"), ("f(x)", "function 'f'"), ("z*x", "unknown symbols \\['z'\\]"),
+    ("x +", "cannot read"),
     ("'a'*x", "constant"), ("exp(x, evaluate=False)", "one argument"), ("2**10**10", "exponent"),
     ("1/0*x", "not finite"), ("+".join(["x"] * 5000), "nested too deeply"),
 ])

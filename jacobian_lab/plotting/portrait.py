@@ -154,7 +154,7 @@ def _points(x0) -> np.ndarray:
 
 def _split(params):
     """Model and scheme keywords (``lr`` is an explicit argument here), by the scheme registry."""
-    return split_params(params, "scheme")
+    return split_params(params)
 
 
 def _embed(fmap: FieldMap, points2d):
