@@ -87,7 +87,7 @@ def _grid(grid) -> tuple[int, int]:
 def _check_grid(model, reg, gamma, n, steps, kwargs):
     """The simulation's bound (:func:`~.simulate.check_size`) plus the grid's own arrays, before allocating."""
     names = set(inspect.signature(simulate).parameters)
-    model_params, _ = split_params({k: v for k, v in kwargs.items() if k not in names}, "scheme")
+    model_params, _ = split_params({k: v for k, v in kwargs.items() if k not in names})
     rg = regularized_game(model, reg, gamma, **model_params)
     grid_bytes = 8 * n * (rg.game.dim + 6)  # starts, meshgrid, final distance, outcome arrays
     max_memory = kwargs.get("max_memory", MAX_MEMORY)
