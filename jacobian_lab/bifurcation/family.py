@@ -64,11 +64,11 @@ class ParameterFamily:
             raise JacobianLabError(f"cannot continue in {self.param!r} for model {game.name!r}; accepted: {accepted}")
 
     def _model_params(self):
-        return split_params(self.params, self.scheme)[0]
+        return split_params(self.params)[0]
 
     def validate(self, value) -> None:
         """Refuse a parameter value the model, regularizer or scheme does not accept."""
-        model_params, scheme_params = split_params(self.params, self.scheme)
+        model_params, scheme_params = split_params(self.params)
         if self.param == STRENGTH:
             parse_reg(self.reg, value)
         elif self.param in SCHEME_PARAMETERS:
@@ -112,7 +112,7 @@ class ParameterFamily:
         return sp.lambdify([symbol], list(matrix), modules=NUMPY_MODULES)
 
     def _derive(self):
-        model_params, scheme_params = split_params(self.params, self.scheme)
+        model_params, scheme_params = split_params(self.params)
         rg = regularized_game(self.model, self.reg, 1.0 if self.param == STRENGTH else self.gamma,
                               **model_params)
         if rg.game.equilibrium is None:
