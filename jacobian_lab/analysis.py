@@ -12,6 +12,7 @@ from .errors import JacobianLabError, NotApplicableError, check_number
 from .exact import exact, freeze, number, thaw
 from .field import RegularizedGame
 from .games import GAMES, Game, make_game
+from .games.parameters import resolve
 from .regularizers import parse_reg
 from .schemes import make_scheme, scheme_parameter_names, symbolic_update_matrix, update_matrix
 from .spectra.factors import DEFAULT_RTOL
@@ -32,7 +33,8 @@ def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
         return RegularizedGame(make_game(model, **params), regs)
     if not isinstance(model, str) or model not in GAMES:
         make_game(model)  # raises the unknown-name error
-    frozen = tuple(sorted((k, freeze(v)) for k, v in params.items()))
+    given = resolve(GAMES[model].parameters, params, f"model {model!r}")  # validated, hence hashable
+    frozen = tuple(sorted((k, freeze(v)) for k, v in given.items() if k in params))
     return _with_strengths(model, frozen, tuple(r for r, _ in regs), freeze(tuple(s for _, s in regs)))
 
 

@@ -95,6 +95,8 @@ def number_list(text: str, name: str, count: int | None = None) -> list:
 
 def reg_spec(args):
     """``--reg jare`` or ``--reg r1=0.3,jare=1`` to the Python API's ``reg``/``gamma``."""
+    if args.reg.strip() == "none" and args.gamma is not None:
+        raise UsageError("--gamma is the strength of a regularizer; give --reg NAME with it")
     if "=" not in args.reg:
         return args.reg, args.gamma
     if args.gamma is not None:

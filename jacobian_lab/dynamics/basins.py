@@ -9,7 +9,8 @@ import numpy as np
 
 from ..analysis import regularized_game, split_params
 from ..errors import JacobianLabError, check_int
-from .simulate import MAX_MEMORY, check_size, simulate
+from ..schemes import make_scheme
+from .simulate import MAX_MEMORY, check_size, choose_backend, simulate
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,7 +66,7 @@ def convergence_map(model, reg=None, gamma=None, scheme="simgd", *, grid=(100, 1
         raise JacobianLabError("a convergence map starts from its grid; x0 cannot be given as well")
     probe = simulate(model, reg, gamma, scheme, steps=1, tol=tol, **kwargs)
     x_star = probe.equilibrium
-    _check_grid(model, reg, gamma, nx * ny, steps, kwargs)
+    _check_grid(model, reg, gamma, scheme, nx * ny, steps, kwargs)
     x, y = np.linspace(xmin, xmax, nx), np.linspace(ymin, ymax, ny)
     i, j = _axes(axes, x_star.size)
     starts = np.tile(x_star, (nx * ny, 1))
@@ -84,14 +85,20 @@ def _grid(grid) -> tuple[int, int]:
     return check_int("grid width", grid[0]), check_int("grid height", grid[1])
 
 
-def _check_grid(model, reg, gamma, n, steps, kwargs):
+def grid_memory(rg, n) -> int:
+    """Bytes of a convergence map's own arrays for ``n`` starts: starts, mesh, distances, outcomes."""
+    return 8 * n * (rg.game.dim + 6)
+
+
+def _check_grid(model, reg, gamma, scheme, n, steps, kwargs):
     """The simulation's bound (:func:`~.simulate.check_size`) plus the grid's own arrays, before allocating."""
     names = set(inspect.signature(simulate).parameters)
-    model_params, _ = split_params({k: v for k, v in kwargs.items() if k not in names})
+    model_params, scheme_params = split_params({k: v for k, v in kwargs.items() if k not in names})
     rg = regularized_game(model, reg, gamma, **model_params)
-    grid_bytes = 8 * n * (rg.game.dim + 6)  # starts, meshgrid, final distance, outcome arrays
+    method = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+    backend = choose_backend(kwargs.get("backend", "auto"), n * steps, method, kwargs.get("noise", 0.0))
     max_memory = kwargs.get("max_memory", MAX_MEMORY)
-    check_size(rg, n, steps, kwargs.get("record_every"), max_memory - grid_bytes)
+    check_size(rg, n, steps, kwargs.get("record_every"), max_memory - grid_memory(rg, n), method.memory, backend)
 
 
 def _axes(axes, dim):

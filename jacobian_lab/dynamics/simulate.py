@@ -84,8 +84,8 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     x_star = np.array([float(e) for e in rg.equilibrium])
     starts = _initial_states(x0, x_star)
     record_every = None if record_every is None else check_int("record_every", record_every, 1)
-    check_size(rg, starts.shape[0], steps, record_every, max_memory, method.memory)
-    name = _choose_backend(backend, starts.shape[0] * steps, method, noise)
+    name = choose_backend(backend, starts.shape[0] * steps, method, noise)
+    check_size(rg, starts.shape[0], steps, record_every, max_memory, method.memory, name)
     states = method.init(starts)
     if name == "numba":
         from .numba_backend import run_numba
@@ -139,26 +139,28 @@ def _initial_states(x0, x_star):
     return starts
 
 
-def memory_estimate(rg, n, steps, record_every=None, memory=1) -> int:
+def memory_estimate(rg, n, steps, record_every=None, memory=1, backend="numpy") -> int:
     r"""Bytes a simulation of ``n`` starts needs at its peak (within a factor 2 of the measured peak).
 
     Per start, in float64 words: the recording and the distances computed from it
-    (:math:`2.5\,c\,d` for ``c`` recorded states of ``d`` coordinates), the states, starts and
-    results (:math:`4 d` per state carried) and the temporaries of one field evaluation
-    (:math:`3` per operation of the field after common sub-expressions). Fitted to tracemalloc
-    peaks of the numpy and numba backends on the Dirac and Gaussian games (``benchmarks/bench_memory.py``).
+    (:math:`2.5\,c\,d` for ``c`` recorded states of ``d`` coordinates) and the states, starts and
+    results (:math:`4 d` per state carried); the numpy backend adds the temporaries of one field
+    evaluation (:math:`2` per operation of the field after common sub-expressions), which the
+    numba kernels keep in registers. Fitted to tracemalloc peaks (``benchmarks/bench_memory.py``:
+    the estimate is 0.7 to 1.7 times the peak on the Dirac, Gaussian and LQ games).
     """
     d = rg.game.dim
     count = steps // record_every + 1 if record_every else 2
-    return 8 * n * int(2.5 * count * d + 4 * d * memory + 3 * rg.field_operations)
+    temporaries = 0 if backend == "numba" else 2 * rg.field_operations
+    return 8 * n * int(2.5 * count * d + 4.5 * d * memory + temporaries)
 
 
-def check_size(rg, n, steps, record_every=None, max_memory=MAX_MEMORY, memory=1):
+def check_size(rg, n, steps, record_every=None, max_memory=MAX_MEMORY, memory=1, backend="numpy"):
     """Refuse, before any allocation, a simulation above the memory bound or :data:`MAX_WORK`."""
     if n * steps > MAX_WORK:
         raise JacobianLabError(f"{n} starts x {steps} steps is {n * steps:.2e} trajectory-steps, above the bound "
                                f"of {MAX_WORK:.0e}: use fewer starts or steps")
-    needed = memory_estimate(rg, n, steps, record_every, memory)
+    needed = memory_estimate(rg, n, steps, record_every, memory, backend)
     if needed > max_memory:
         hint = "fewer starts" if not record_every else f"record_every >= {record_every * (needed // max_memory + 1)}"
         raise JacobianLabError(
@@ -166,7 +168,7 @@ def check_size(rg, n, steps, record_every=None, max_memory=MAX_MEMORY, memory=1)
             f"{max_memory / 2**30:.2f} GiB: use {hint}, or raise max_memory")
 
 
-def _choose_backend(backend, work, scheme, noise):
+def choose_backend(backend, work, scheme, noise):
     if backend not in BACKEND_NAMES:
         raise unknown_name("backend", backend, BACKEND_NAMES)
     compilable = scheme.capabilities.compiles and noise == 0

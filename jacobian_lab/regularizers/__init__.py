@@ -38,12 +38,9 @@ def parse_reg(reg=None, gamma=None) -> tuple[tuple[Regularizer, float], ...]:
         (default 1). A dict or pairs: one strength per regularizer; order matters only between
         field transforms.
     gamma : float, optional
-        Strength for a single named regularizer.
+        Strength for a single named regularizer (unused without one).
     """
-    if reg is None or reg == NONE:
-        if gamma is not None:
-            raise JacobianLabError(f"gamma={gamma!r} given without a regularizer; name one with reg (accepted: "
-                                   f"{', '.join(REGULARIZERS)})")
+    if reg is None or reg == NONE:  # gamma has nothing to set (callers loop over regularizers with one gamma)
         return ()
     if isinstance(reg, str):
         pairs = [(reg, DEFAULT_STRENGTH if gamma is None else gamma)]
