@@ -10,7 +10,7 @@ import sympy as sp
 
 from .errors import JacobianLabError, NotApplicableError, check_number
 from .exact import exact, freeze, number, thaw
-from .field import RegularizedGame
+from .field import RegularizedGame, SymbolicField
 from .games import GAMES, Game, make_game
 from .games.parameters import resolve
 from .regularizers import parse_reg
@@ -27,7 +27,12 @@ EVALF_MAX_DIGITS = 2000
 
 
 def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
-    """The :class:`~jacobian_lab.field.RegularizedGame` for a model name or game object."""
+    """The :class:`~jacobian_lab.field.RegularizedGame` for a model name or game object.
+
+    Each call returns a new object (with a new game); for a model name, the symbolic derivation
+    (immutable) is shared by every call with the same model parameters and regularizers, whatever
+    their strengths.
+    """
     regs = parse_reg(reg, gamma)
     if isinstance(model, Game):
         return RegularizedGame(make_game(model, **params), regs)
@@ -35,20 +40,14 @@ def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
         make_game(model)  # raises the unknown-name error
     given = resolve(GAMES[model].parameters, params, f"model {model!r}")  # validated, hence hashable
     frozen = tuple(sorted((k, freeze(v)) for k, v in given.items() if k in params))
-    return _with_strengths(model, frozen, tuple(r for r, _ in regs), freeze(tuple(s for _, s in regs)))
-
-
-@functools.lru_cache(maxsize=256)
-def _with_strengths(model, frozen_params, regularizers, strengths):
-    structure = _symbolic(model, frozen_params, regularizers)
-    return structure.with_strengths(thaw(strengths))
+    symbolic = _symbolic_field(model, frozen, tuple(r for r, _ in regs))
+    return RegularizedGame(make_game(model, **params), regs, symbolic)
 
 
 @functools.lru_cache(maxsize=128)
-def _symbolic(model, frozen_params, regularizers):
-    """The symbolic derivation, which depends on the regularizers' names only."""
-    params = {k: thaw(v) for k, v in frozen_params}
-    return RegularizedGame(make_game(model, **params), [(r, 1.0) for r in regularizers])
+def _symbolic_field(model, frozen_params, regularizers) -> SymbolicField:
+    """The symbolic derivation, which depends on the regularizers, not on their strengths."""
+    return SymbolicField(make_game(model, **{k: thaw(v) for k, v in frozen_params}), regularizers)
 
 
 def split_params(params: dict) -> tuple[dict, dict]:

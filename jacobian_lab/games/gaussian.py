@@ -18,6 +18,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..exact import exact
+from ..losses import LOSSES
 from .base import GANGame
 from .parameters import MAX_SYMBOLIC_DIM, Parameter
 
@@ -31,7 +32,7 @@ class GaussianGAN(GANGame):
         "mean": Parameter("mean", (0.0, 2.0), "vector", "mean of the data (its length sets dim)",
                           maximum=MAX_SYMBOLIC_DIM),
         "sigma": Parameter("sigma", 0.7, "positive", "standard deviation of data and latent noise"),
-        "loss": Parameter("loss", "gan", "choice", "gan, nsgan or wgan", ("gan", "nsgan", "wgan")),
+        "loss": Parameter("loss", "gan", "choice", f"GAN loss: {', '.join(LOSSES)}", tuple(LOSSES)),
     }
 
     @property
