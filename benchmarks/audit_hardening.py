@@ -156,7 +156,8 @@ def cases():
           cli(sizes, "portrait", "--steps", "100000000", "-o", "p.png"),
           cli(sizes, "simulate", "--steps", "10000000000", "--backend", "numpy"),
           cli(sizes, "simulate", "--grid", "100000x100000"),
-          cli(sizes, "sweep", "--jobs", "100000", "--gammas", "0,1,3", "--lrs", "0.1,0.2,2", ok=(0, 2))]
+          cli(sizes, "sweep", "--jobs", "100000", "--gammas", "0,1,3", "--lrs", "0.1,0.2,2", ok=(0, 2)),
+          cli(sizes, "sweep", "--workers", "100000", "--gammas", "0,1,3", "--lrs", "0.1,0.2,2", ok=(0, 2))]
     # -- tracebacks ------------------------------------------------------------------------------
     tb = "tracebacks instead of one line"
     c += [cli(tb, "simulate", "--out", "d.npz", setup="os.mkdir('d.npz')", files=["d.npz"]),
@@ -200,6 +201,7 @@ def cases():
           cli(dropped, "simulate", "--grid", "3x3", "--x0", "1,1"),
           cli(dropped, "sweep", "--lr", "0.5", "--gammas", "0,1,3", "--lrs", "0.1,0.2,2"),
           cli(dropped, "sweep", "--jobs", "-1", "--gammas", "0,1,3", "--lrs", "0.1,0.2,2"),
+          cli(dropped, "sweep", "--workers", "-1", "--gammas", "0,1,3", "--lrs", "0.1,0.2,2"),
           cli(dropped, "portrait", "--model", "gaussian", "--slice", "0,1.5", "-o", "p.png"),
           cli(dropped, "eigenpath", "--num", "0", "-o", "p.png"),
           cli(dropped, "eigenpath", "--marks", "-1", "-o", "p.png"),
@@ -214,6 +216,7 @@ def cases():
           api(a, 'jl.simulate("dirac", noise="x")'), api(a, 'jl.simulate("dirac", noise=0.1, seed="abc")'),
           api(a, 'jl.convergence_map("dirac", grid=(10,))'),
           api(a, 'jl.sweep("dirac", "r1", [0, 1], [0.1], n_jobs="x")'),
+          api(a, 'jl.sweep("dirac", "r1", [0, 1], [0.1], workers="x")'),
           api(a, 'jl.CustomGame(["x"], ["y"], "x*(y")'), api(a, 'jl.CustomGame(["x"], ["y"], None)')]
     c.append(py(a, "custom torch loss returning the wrong shape", """
         import torch

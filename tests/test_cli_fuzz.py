@@ -19,7 +19,7 @@ FLAGS = {
     "derive": ["--model", "--reg", "--param", "--scheme"],
     "simulate": ["--model", "--reg", "--gamma", "--steps", "--x0", "--grid", "--box", "--backend", "--noise", "--seed",
                  "--tol", "--record-every", "--out", "--lr", "--scheme"],
-    "sweep": ["--model", "--reg", "--gammas", "--lrs", "--jobs", "--out", "--lr", "--steps", "--scheme"],
+    "sweep": ["--model", "--reg", "--gammas", "--lrs", "--workers", "--out", "--lr", "--steps", "--scheme"],
     "portrait": ["--model", "--reg", "--gamma", "--steps", "--x0", "--extent", "--slice", "--lr", "-o"],
     "eigenpath": ["--model", "--reg", "--gamma-max", "--num", "--marks", "--scheme", "-o"],
     "list": [],

@@ -114,7 +114,9 @@ def test_callables_and_expressions_stay_the_way_for_arbitrary_code():
     lambda: jl.simulate("dirac", noise="x"), lambda: jl.simulate("dirac", noise=0.1, seed="abc"),
     lambda: jl.simulate("dirac", noise=0.1, seed=-1), lambda: jl.simulate("dirac", steps=10**10),
     lambda: jl.convergence_map("dirac", grid=(10,)), lambda: jl.convergence_map("dirac", grid=(10**5, 10**5)),
-    lambda: jl.sweep("dirac", "r1", [0, 1], [0.1], n_jobs="x"), lambda: jl.sweep("dirac", "r1", range(10**5), [0.1]),
+    lambda: jl.sweep("dirac", "r1", [0, 1], [0.1], workers="x"), lambda: jl.sweep("dirac", "r1", "x", [0.1]),
+    lambda: jl.sweep("dirac", "r1", range(3000), np.linspace(0.1, 1, 1000)),
+    lambda: jl.sweep("dirac", "r1", [1], [1], lr=1),
     lambda: jl.CustomGame(["x"], ["y"], "x*(y"), lambda: jl.CustomGame(["x"], ["y"], None),
 ], ids=lambda call: "")
 def test_bad_api_input_is_a_jacobian_lab_error(call):
@@ -141,7 +143,8 @@ def cli(argv, cwd):
     ["simulate", "--seed", "-1", "--noise", "0.1"], ["simulate", "--grid", "100000x100000"],
     ["simulate", "--grid", "3x3", "--x0", "1,1"], ["simulate", "--steps", "10000000000", "--backend", "numpy"],
     ["analyze", "--reg", "none", "--gamma", "2"], ["analyze", "--param", "dim=100000"],
-    ["sweep", "--lr", "0.5"], ["sweep", "--jobs", "-1"], ["sweep", "--gammas", "0,1,100000000"],
+    ["sweep", "--lr", "0.5"], ["sweep", "--workers", "-1"], ["sweep", "--gammas", "0,1,100000000"],
+    ["sweep", "--gammas", "0,nan,3"],
     ["eigenpath", "--num", "0", "-o", "p.png"], ["eigenpath", "--marks", "-1", "-o", "p.png"],
 ])
 def test_cli_refuses_in_one_line(argv, tmp_path, monkeypatch):
