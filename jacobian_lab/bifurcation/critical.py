@@ -63,7 +63,7 @@ class CriticalPoint:
         return KINDS[self.kind]
 
 
-def _roots(f, grid, values):
+def roots_on_grid(f, grid, values):
     """Brackets of sign changes of ``values`` (at the grid) refined by Brent's method."""
     out = []
     for i in range(len(grid) - 1):
@@ -83,7 +83,7 @@ def stability_points(eig_at, grid, eigenvalues, kind) -> list[CriticalPoint]:
     for k in range(ordered.shape[1]):
         def f(p, k=k):
             return float(-np.sort(-margin(eig_at(p)))[k])
-        for root in _roots(f, grid, ordered[:, k]):
+        for root in roots_on_grid(f, grid, ordered[:, k]):
             points.append(_classify(root, eig_at(root), margin, kind))
     return _unique(points)
 
