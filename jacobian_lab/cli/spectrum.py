@@ -8,7 +8,7 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-from ._common import UsageError, fmt, fmt_complex, print_json, reg_spec
+from ._common import UsageError, add_json_argument, eigenvalue_text, fmt, print_json, reg_spec, verdict_text
 
 EXAMPLES = ("mog8", "mog25")
 SHOWN = 12  # eigenvalues printed in the human-readable report
@@ -37,7 +37,7 @@ def register(subparsers):
                              "small networks on a busy machine)")
     parser.add_argument("--rtol", type=float, default=1e-10,
                         help="eigenvalues below rtol*max|lambda| are left out of the factors")
-    parser.add_argument("--json", action="store_true", help="print one JSON object (without the matrix)")
+    add_json_argument(parser, "print one JSON object (without the matrix)")
     parser.set_defaults(func=run)
 
 
@@ -95,14 +95,12 @@ def report(game, s) -> str:
         f"game         {game!r}",
         f"regularizer  {info['reg']}",
         f"eigenvalues  {what}, {info['dtype']} on {info['device']}",
-        "largest |lambda|: " + ", ".join(fmt_complex(complex(z)) for z in shown)
-        + (", ..." if s.eigenvalues.size > SHOWN else ""),
+        "largest |lambda|: " + eigenvalue_text(shown, s.rtol) + (", ..." if s.eigenvalues.size > SHOWN else ""),
         f"phase factor         {fmt(s.phase_factor)}   (max |Im| / |Re|)",
         f"conditioning factor  {fmt(s.condition_factor)}   (max |lambda| / min |lambda|)"
         + ("" if s.partial else f"; SVD condition number {fmt(s.condition_number)}"),
     ]
     if s.n_excluded:
         lines.append(f"                     ({s.n_excluded} eigenvalue(s) below rtol={s.rtol:g} left out)")
-    scope = "of the eigenvalues found" if s.partial else "continuous: all Re lambda < 0"
-    lines.append(f"verdict              {s.stability} ({scope})")
+    lines.append(f"verdict              {verdict_text(s, 'of the eigenvalues found' if s.partial else '')}")
     return "\n".join(lines)

@@ -8,7 +8,14 @@ import numpy as np
 
 from .._io import atomic_write, check_writable
 from ..errors import JacobianLabError
-from ._common import add_model_arguments, add_scheme_arguments, model_params, print_json, scheme_params
+from ._common import (
+    add_json_argument,
+    add_model_arguments,
+    add_scheme_arguments,
+    model_params,
+    print_json,
+    scheme_params,
+)
 
 
 def register(subparsers):
@@ -23,7 +30,7 @@ def register(subparsers):
     parser.add_argument("--steps", type=int, default=300, help="iterations per simulated cell")
     parser.add_argument("--jobs", type=int, default=None, help="processes (default: all cores for large grids)")
     parser.add_argument("--out", default=None, help="save arrays to this .npz file (atomic)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_argument(parser)
     # values such as "--box -2,2,-2,2" or "--x0 -1,1" start with a minus sign: argparse takes them for
     # options unless they match its negative-number pattern, which only knows plain numbers
     parser._negative_number_matcher = re.compile(r"^-\.?\d")
@@ -67,7 +74,7 @@ def _summary(r):
             "grid": [int(r.gammas.size), int(r.lrs.size)], "stable_fraction": float(r.stable.mean()),
             "best": {"gamma": float(r.gammas[best[0]]), "lr": float(r.lrs[best[1]]),
                      "spectral_radius": float(r.spectral_radius[best])},
-            "largest_stable_lr": dict(zip(map(float, r.gammas), largest)),
+            "largest_stable_lr": [{"gamma": float(g), "lr": lr} for g, lr in zip(r.gammas, largest)],
             "simulated_rate_at_best": None if r.simulated_rate is None or not np.isfinite(r.simulated_rate[best])
             else float(r.simulated_rate[best])}
 
