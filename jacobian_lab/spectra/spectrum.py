@@ -176,6 +176,16 @@ class Spectrum:
             out["optimal_step"] = {k: _json_number(v) for k, v in step._asdict().items()}
         return out
 
+    def _repr_html_(self) -> str:
+        from .._display import spectrum_html
+
+        return spectrum_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .._display import spectrum_latex
+
+        return spectrum_latex(self)
+
     def __repr__(self):
         lam = ", ".join(f"{z:.4g}" for z in self.eigenvalues[:6])
         more = ", ..." if self.eigenvalues.size > 6 else ""
