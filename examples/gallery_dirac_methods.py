@@ -48,7 +48,7 @@ def draw(fast=False) -> dict:
         result = method_grid(methods, schemes=("simgd", "altgd"), model="dirac", lr=0.2,
                              steps=100 if fast else 400, x0=[[1.0, 1.0]], n=11 if fast else 25,
                              panel=(3.6, 3.3))
-        result["figure"].suptitle(f"Dirac-GAN: {title} (left: simultaneous, right: alternating GD, h = 0.2)")
+        result["figure"].suptitle(f"Dirac-GAN: {title}\n(left: simultaneous GD, right: alternating GD, h = 0.2)")
         figures[name] = result["figure"]
     return figures
 
