@@ -172,7 +172,7 @@ def window_for(center, states, half=2.0, margin=1.1):
 
 def _split(params):
     """Model and scheme keywords (``lr`` is an explicit argument here), by the scheme registry."""
-    return split_params(params, "scheme")
+    return split_params(params)
 
 
 def _embed(fmap: FieldMap, points2d):
