@@ -67,3 +67,16 @@ def test_derive_latex_converts_labels_too(capsys):
     body = [line for line in out.splitlines() if not line.startswith("%")]
     for plain in ("lambda =", "equilibrium:", "block (", "Jordan block) at"):
         assert not any(plain in line for line in body), plain
+
+
+def test_without_torch_the_spectrum_command_names_the_extra():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from jacobian_lab.cli import main\n"
+            "sys.exit(main(['spectrum', '--example', 'mog8']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == ('jacobian-lab: error: the torch bridge needs torch, which is not installed: '
+                                   'pip install "jacobian-lab[torch]"')
