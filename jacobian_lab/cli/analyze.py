@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..analysis import spectrum
+from ..spectra.spectrum import TRANSIENT_MAX
 from ._common import (
     add_json_argument,
     add_model_arguments,
@@ -69,9 +70,10 @@ def report(s) -> str:
                   *_matrix_lines("update-map Jacobian", s),
                   *_eigen_lines("eigenvalues of the update map", s),
                   f"spectral radius      {fmt(s.spectral_radius)}",
+                  *_transient_lines(s),
                   f"verdict              {verdict_text(s)}"]
         return "\n".join(lines)
-    return "\n".join(lines + [f"verdict              {verdict_text(s)}", *step_lines(s)])
+    return "\n".join(lines + [*_transient_lines(s), f"verdict              {verdict_text(s)}", *step_lines(s)])
 
 
 def step_lines(s) -> list[str]:
@@ -90,6 +92,22 @@ def step_lines(s) -> list[str]:
                      f" {fmt(step.iterations)} iterations to shrink the error by 1e6")
     else:
         lines.append("optimal step         none: no step size makes simultaneous GD converge")
+    return lines
+
+
+def _transient_lines(s):
+    """Non-normality: kappa(V), the peak of ||M^k|| or ||exp(tJ)||, the Kreiss lower bound."""
+    if s.jacobian is None or s.jacobian.shape[0] > TRANSIENT_MAX:
+        return []
+    t = s.transient
+    what, when = ("max_k ||M^k||", "k") if s.kind == "discrete" else ("max_t ||exp(tJ)||", "t")
+    peak = (f"{fmt(t.peak)} at {when} = {fmt(float(t.at))}" if t.peak < float("inf")
+            else "unbounded (unstable)")
+    lines = [f"eigenvector cond.    {fmt(t.kappa)}   (kappa(V), unit eigenvectors; 1 if normal)",
+             f"transient growth     {what} = {peak}",
+             f"Kreiss lower bound   {fmt(t.kreiss)}   (<= the transient peak; from the pseudospectra)"]
+    if t.note:
+        lines.append(f"                     ({t.note})")
     return lines
 
 

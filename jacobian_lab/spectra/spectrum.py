@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
 from . import factors, steps
+from .transient import TransientGrowth, transient_growth
+
+#: Largest matrix whose transient growth :meth:`Spectrum.to_dict` includes (it costs O(n^3) per power).
+TRANSIENT_MAX = 200
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +115,24 @@ class Spectrum:
         """Locally asymptotically stable: ``Re lambda < 0`` (flow) or ``rho < 1`` (discrete)."""
         return self.stability == "stable"
 
+    # -- non-normality -----------------------------------------------------------------------
+    @cached_property
+    def transient(self) -> TransientGrowth:
+        """Transient growth of this matrix: :math:`\\max_k\\|M^k\\|` (discrete) or
+        :math:`\\max_t\\|e^{tJ}\\|` (continuous), the Kreiss lower bound and :math:`\\kappa(V)`
+        (computed on first access; see :mod:`jacobian_lab.spectra.transient`)."""
+        if self.jacobian is None:
+            from ..errors import NotApplicableError
+
+            raise NotApplicableError("transient growth needs the matrix; this spectrum is matrix-free")
+        matrix = -self.jacobian if self.kind == "continuous" and self.convention == "loss" else self.jacobian
+        return transient_growth(matrix, self.kind, defective=bool(self.defective))
+
+    @property
+    def eigenvector_condition(self) -> float:
+        """:math:`\\kappa(V) = \\|V\\|\\,\\|V^{-1}\\|` of unit eigenvectors (``inf`` if defective)."""
+        return self.transient.kappa
+
     # -- steps -----------------------------------------------------------------------------
     def _field_eigenvalues(self):
         flow = self._flow
@@ -170,6 +193,9 @@ class Spectrum:
                 {"value": str(v), "multiplicity": int(m)} for v, m in self.symbolic_eigenvalues.items()
             ]
             out["defective"] = [str(v) for v in self.defective]
+        if self.jacobian is not None and self.jacobian.shape[0] <= TRANSIENT_MAX:
+            out["transient"] = {k: (_json_number(v) if isinstance(v, float) else v)
+                                for k, v in self.transient.__dict__.items()}
         if self.kind == "continuous":
             step = self.optimal_step()
             out["max_stable_step"] = _json_number(self.max_stable_step())
