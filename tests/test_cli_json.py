@@ -56,8 +56,8 @@ def test_analyze_non_finite_as_null_with_flag(capsys):
     assert isinstance(out["condition_factor"], float) and isinstance(out["stable"], bool)
     assert {e["imag"] for e in out["eigenvalues"]} == {0.5, -0.5}
     _numbers_are_numbers(out)
-    finite = run_json(capsys, ["analyze", "--reg", "r1"])
-    assert "non_finite" not in finite and finite["phase_factor"] == 0.0
+    finite = run_json(capsys, ["analyze", "--reg", "r1", "--gamma", "0.5"])
+    assert "non_finite" not in finite and finite["phase_factor"] == pytest.approx(3 ** 0.5)
 
 
 def test_list_and_derive(capsys):
