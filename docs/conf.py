@@ -74,3 +74,4 @@ nb_execution_mode = "force"
 nb_execution_timeout = 300
 nb_execution_raise_on_error = True
 nb_merge_streams = True
+myst_enable_extensions = ["dollarmath", "amsmath"]

@@ -94,7 +94,7 @@ def spectrum_html(s) -> str:
     if jac:
         body.append("<div>" + _math(f"{_symbol(s)} = {jac}") + "</div>")
     body.append("<div>" + _math(r"\lambda = " + eig) + "</div>")
-    body.append(f"<table>{table}</table>")
+    body.append(f'<table style="margin-left: 0">{table}</table>')
     return "<div class=\"jacobian-lab-spectrum\">" + "".join(body) + "</div>"
 
 
@@ -107,4 +107,5 @@ def trajectory_html(t) -> str:
     cells = "".join(f"<tr><td>{name}</td><td>{'n/a' if v is None else _math(number(v))}</td></tr>"
                     for name, v in rows)
     what = ", ".join(f"{k} {html.escape(str(info[k]))}" for k in ("model", "reg", "scheme", "backend") if k in info)
-    return f"<div class=\"jacobian-lab-trajectory\"><b>Trajectory</b> ({what})<table>{cells}</table></div>"
+    return (f'<div class="jacobian-lab-trajectory"><b>Trajectory</b> ({what})'
+            f'<table style="margin-left: 0">{cells}</table></div>')
