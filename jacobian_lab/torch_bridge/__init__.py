@@ -18,10 +18,10 @@ except ModuleNotFoundError as _error:
     raise MissingExtraError('the torch bridge needs torch, which is not installed: '
                             'pip install "jacobian-lab[torch]"') from None
 
+from ..losses import LOSSES
 from .analysis import spectrum
 from .dense import block_norms, jacobian
 from .game import TorchGame
-from .losses import LOSSES
 from .operator import hessian_eigenvalues, operator, top_eigenvalues
 from .threads import torch_threads
 from .training import History, train
