@@ -84,9 +84,11 @@ def test_portrait_and_eigenpath_numbers_behind_the_figure(capsys, tmp_path):
 def test_simulate_and_sweep(capsys):
     sim = run_json(capsys, ["simulate", "--steps", "50", "--backend", "numpy"])
     assert isinstance(sim["final"][0], float) and isinstance(sim["diverged_at"], int)
-    sw = run_json(capsys, ["sweep", "--gammas", "0,1.2,5", "--lrs", "0.1,1,3", "--jobs", "1"])
-    assert [row["gamma"] for row in sw["largest_stable_lr"]] == pytest.approx([0, 0.3, 0.6, 0.9, 1.2])
-    assert all(isinstance(row["gamma"], float) for row in sw["largest_stable_lr"])
+    sw = run_json(capsys, ["sweep", "--gammas", "0,1.2,5", "--lrs", "0.1,1,3", "--workers", "1"])
+    rows = sw["schemes"]["simgd"]["largest_stable_lr"]
+    assert [row["gamma"] for row in rows] == [0.0, 0.3, 0.6, 0.9, 1.2]  # the typed grid, not linspace's 0.8999...
+    assert rows[0]["lr"] is None and all(isinstance(row["lr"], float) for row in rows[1:])
+    assert sw["best"]["gamma"] == 0.9
     _numbers_are_numbers(sw)
 
 

@@ -26,7 +26,7 @@ def catalogue() -> dict:
     return {
         "models": [{"name": n, "description": c.description, "parameters": game_params(c.parameters)}
                    for n, c in GAMES.items()],
-        "regularizers": [{"name": n, "description": r.description, "strength": str(r.strength)}
+        "regularizers": [{"name": n, "description": r.description, "strength": str(r.strength_symbol)}
                          for n, r in REGULARIZERS.items()],
         "schemes": [{"name": n, "description": c.description, "capabilities": _capabilities(c.capabilities),
                      "parameters": scheme_params(c.parameters)} for n, c in sorted(REGISTRY.items())],

@@ -59,7 +59,23 @@ def _range(name, text):
         raise JacobianLabError(f"--{name} must be START,STOP,NUM, got {text!r}") from None
     if not 1 <= num <= MAX_RANGE:
         raise JacobianLabError(f"--{name}: NUM must be 1 to {MAX_RANGE}, got {num}")
-    return np.linspace(start, stop, num)
+    return decimal_grid(*text.split(",")[:2], num)
+
+
+def decimal_grid(start: str, stop: str, num: int) -> np.ndarray:
+    """``num`` evenly spaced points from ``start`` to ``stop``, each the float nearest the exact value.
+
+    The points are computed in exact rational arithmetic from the numbers as typed and rounded once,
+    so ``0,1.2,5`` gives ``0.9``, not linspace's ``0.8999999999999999`` (which JSON would print).
+    Ends that are not finite decimals (``inf``, ``nan``) fall back to ``numpy.linspace``.
+    """
+    from fractions import Fraction
+
+    try:
+        a, b = Fraction(start.strip()), Fraction(stop.strip())
+        return np.array([float(a + (b - a) * i / max(num - 1, 1)) for i in range(num)])
+    except (ValueError, OverflowError):  # inf, nan, or beyond the float range
+        return np.linspace(float(start), float(stop), num)
 
 
 def run(args) -> int:
