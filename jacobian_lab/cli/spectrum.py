@@ -14,6 +14,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from ..schemes import is_discrete
 from ._common import (
     UsageError,
     add_json_argument,
@@ -207,7 +208,7 @@ def run(args) -> int:
         reg, gamma = reg_spec(args)
         options = {} if args.k is None else {"k": args.k, "which": args.which}
         note = None
-        if args.k is None and not args.dense and args.scheme in (None, "flow") and game.n_params > DENSE_DEFAULT_MAX:
+        if args.k is None and not args.dense and not is_discrete(args.scheme) and game.n_params > DENSE_DEFAULT_MAX:
             options = {"k": DEFAULT_K, "which": "LM"}
             note = (f"{game.n_params} parameters: the top {DEFAULT_K} by magnitude, matrix-free "
                     "(--dense for every eigenvalue, --k/--which for others)")

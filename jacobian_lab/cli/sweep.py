@@ -115,19 +115,17 @@ def _announce(args, cells):
 
 
 def _summary(table, args, gammas, lrs):
+    from ..dynamics.sweep import results
+
     schemes = {}
-    for name, part in table.groupby("scheme", sort=False):
-        best = part.loc[part["spectral_radius"].idxmin()]
-        stable = part[part["spectral_radius"] < 1]
-        largest = stable.groupby("gamma")["lr"].max()
-        rate = best.get("simulated_rate")
+    for name, r in results(table).items():
+        best = r.best()
         schemes[name] = {
-            "stable_fraction": float((part["spectral_radius"] < 1).mean()),
-            "best": {"gamma": float(best["gamma"]), "lr": float(best["lr"]),
-                     "spectral_radius": float(best["spectral_radius"])},
-            "largest_stable_lr": [{"gamma": float(g), "lr": float(largest[g]) if g in largest.index else None}
-                                  for g in gammas],
-            "simulated_rate_at_best": None if rate is None or not np.isfinite(rate) else float(rate),
+            "stable_fraction": float(r.stable.mean()),
+            "best": {k: best[k] for k in ("gamma", "lr", "spectral_radius")},
+            "largest_stable_lr": [{"gamma": float(g), "lr": None if np.isnan(h) else float(h)}
+                                  for g, h in zip(r.gammas, r.largest_stable_lr())],
+            "simulated_rate_at_best": best["simulated_rate"],
         }
     first = next(iter(schemes.values()))
     return {"model": args.model, "reg": args.reg, "scheme": args.scheme, "grid": [int(gammas.size), int(lrs.size)],

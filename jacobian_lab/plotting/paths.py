@@ -4,7 +4,7 @@ Each eigenvalue of :math:`J(\gamma)` at the equilibrium traces a curve in the co
 two of them meet the block is a Jordan block and the convergence rate is best: for R1 on the
 Dirac-GAN, :math:`\lambda = -\gamma/2 \pm \sqrt{\gamma^2 - 4 f'(0)^2}/2` meet at
 :math:`\gamma = 2|f'(0)| = 1` (Mescheder, Geiger & Nowozin 2018, section 3). The critical strengths
-come from :func:`jacobian_lab.derive`.
+are located by :func:`jacobian_lab.continuation` (with their closed forms where they exist).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
     marks : sequence of float
         Strengths to mark on the path.
     critical : bool
-        Also mark the strengths where eigenvalues meet (closed form via :func:`jacobian_lab.derive`).
+        Also mark the strengths where eigenvalues of :math:`J` meet, located by
+        :func:`jacobian_lab.continuation` (their closed forms where they exist).
     scheme : str, optional
         Eigenvalues of this scheme's update map instead of :math:`J` (scheme parameters in
         ``params``); a continuous-time scheme (``flow``) keeps :math:`J`.
@@ -75,7 +76,7 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
     game = family.game.game
     method = resolve_scheme(scheme, len(game.theta), game.dim, scheme_params)
     discrete = method is not None and not method.capabilities.continuous
-    crit = np.array([c for c in family.critical_strengths() if c <= gamma_max] if critical else [])
+    crit = _meeting_strengths(model, reg, gamma_max, model_params) if critical else np.array([])
     marked = np.unique(np.r_[np.asarray(marks, dtype=float), crit])
     strengths = np.unique(np.r_[np.linspace(0, gamma_max, n), marked])
     eig = _eigenvalues(family, strengths, method if discrete else None)
@@ -83,6 +84,14 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
     step = float(method.lr[0]) if discrete else None
     return PathData(strengths, eig, marked, eig[at], crit, reg, game.name,
                     "discrete" if discrete else "continuous", method.name if discrete else None, step)
+
+
+def _meeting_strengths(model, reg, gamma_max, model_params) -> np.ndarray:
+    """Strengths in ``[0, gamma_max]`` where two eigenvalues of :math:`J` meet (exact where derived)."""
+    from ..bifurcation import continuation
+
+    points = continuation(model, reg, param="gamma", values=(0, gamma_max), **model_params).of_kind("meet")
+    return np.array([float(p.exact) if p.exact is not None else p.value for p in points])
 
 
 def _eigenvalues(family, strengths, method):

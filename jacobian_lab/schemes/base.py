@@ -23,6 +23,7 @@ two-step schemes): :func:`jacobian_lab.schemes.linearize.update_matrix`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
@@ -230,7 +231,12 @@ class Scheme:
         """One update of a batch: ``states`` as :meth:`init` gives them, each ``(N, d)``."""
         if len(states) != self.memory:
             raise JacobianLabError(f"{self.name} carries {self.memory} state(s), got {len(states)}")
-        return self.advance(field, tuple(states), self.namespace())
+        return self.advance(field, tuple(states), self._params)
+
+    @cached_property
+    def _params(self) -> SimpleNamespace:
+        """:meth:`namespace` of the scheme's own numbers, built once (a scheme's values do not change)."""
+        return self.namespace()
 
     def check(self, capability: str, what: str) -> None:
         """Raise :class:`NotApplicableError` unless ``capabilities.<capability>``."""
