@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis import resolve_scheme, split_params
-from ..errors import check_positive
+from ..errors import JacobianLabError, check_int, check_positive
 from ..schemes import update_matrix
 from ..strengths import StrengthFamily
 from .style import CMAP, PALETTE, ROLES, new_axes, styled
@@ -49,6 +49,20 @@ class PathData:
     step: float | None = None
 
 
+#: Most strengths on an eigenvalue path (one Jacobian spectrum each).
+MAX_PATH_POINTS = 100_000
+
+
+def _marks(marks, gamma_max) -> np.ndarray:
+    try:
+        marks = np.atleast_1d(np.asarray(marks, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"marks must be strengths (numbers), got {marks!r}") from None
+    if marks.ndim != 1 or marks.size > MAX_PATH_POINTS or not np.all((marks >= 0) & (marks <= gamma_max)):
+        raise JacobianLabError(f"marks must be strengths in [0, gamma_max={gamma_max:g}], got {marks.tolist()!r}")
+    return marks
+
+
 def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=True, scheme=None,
                          **params) -> PathData:
     """Eigenvalues for ``n`` strengths in ``[0, gamma_max]``, with chosen and critical marks.
@@ -71,6 +85,10 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
         Model (and scheme) parameters.
     """
     gamma_max = check_positive("gamma_max", gamma_max)
+    n = check_int("n", n, 2)
+    if n > MAX_PATH_POINTS:
+        raise JacobianLabError(f"n must be at most {MAX_PATH_POINTS} strengths, got {n}")
+    marks = _marks(marks, gamma_max)
     model_params, scheme_params = split_params(params)
     family = StrengthFamily(model, reg, **model_params)
     game = family.game.game

@@ -17,6 +17,7 @@ import sympy as sp
 from matplotlib.lines import Line2D
 
 from ..analysis import regularized_game, split_params
+from ..dynamics.basins import parse_box
 from ..errors import JacobianLabError, check_int
 from ..schemes import make_scheme
 from .style import CMAP, ROLES, new_axes, reg_title, styled
@@ -62,10 +63,15 @@ def _axis_name(rg, i) -> str:
     return f"${sp.latex(var)}$ ({player})"
 
 
+#: Most points per side of a field grid.
+MAX_GRID = 2000
+
+
 def _slice(rg, axes):
     d = rg.game.dim
     axes = (len(rg.game.theta) - 1, len(rg.game.theta)) if axes is None else tuple(axes)
-    if len(axes) != 2 or axes[0] == axes[1] or not all(0 <= a < d for a in axes):
+    if (len(axes) != 2 or not all(isinstance(a, int | np.integer) and not isinstance(a, bool) for a in axes)
+            or axes[0] == axes[1] or not all(0 <= a < d for a in axes)):
         raise JacobianLabError(f"slice must be two different coordinate indices in 0..{d - 1}, got {axes!r}")
     return axes
 
@@ -90,10 +96,13 @@ def field_map(model, reg=None, gamma=None, extent=None, n=31, axes=None, **param
         coordinate (``(0, 1)`` for a 2-D game).
     """
     n = check_int("n", n, 3)
+    if n > MAX_GRID:
+        raise JacobianLabError(f"n must be at most {MAX_GRID} (an n x n grid of field values), got {n}")
     rg = regularized_game(model, reg, gamma, **params)
     axes = _slice(rg, axes)
     eq = np.array([float(sp.N(e)) for e in rg.equilibrium])
-    ex = extent or (eq[axes[0]] - 2, eq[axes[0]] + 2, eq[axes[1]] - 2, eq[axes[1]] + 2)
+    ex = (eq[axes[0]] - 2, eq[axes[0]] + 2, eq[axes[1]] - 2, eq[axes[1]] + 2) if extent is None else \
+        parse_box(extent, "extent")
     x, y, u, w = _grid_values(rg, eq, axes, ex, n)
     fine = _grid_values(rg, eq, axes, ex, NULLCLINE_N)
     held = [sp.latex(v) for i, v in enumerate(rg.variables) if i not in axes]
@@ -135,8 +144,8 @@ def portrait_data(model, reg=None, gamma=None, scheme="simgd", lr=None, steps=30
     fmap = field_map(model, reg, gamma, extent, n, axes, **model_params)
     if scheme is None:
         return PortraitData(fmap)
-    start = (fmap.equilibrium + 1.0)[None] if x0 is None else np.atleast_2d(np.asarray(x0, dtype=float))
-    if start.shape[-1] != 2:
+    start = (fmap.equilibrium + 1.0)[None] if x0 is None else _points(x0)
+    if start.shape[-1] != 2 or start.ndim != 2:
         raise JacobianLabError(f"x0 must be points in the 2-D slice, shape (N, 2); got {start.shape}")
     full = _embed(fmap, start)
     states, diverged = simulate_states(model, reg, gamma, scheme, lr, steps, full, record_every,
@@ -168,6 +177,16 @@ def window_for(center, states, half=2.0, margin=1.1):
         return None
     h = min(reach, MAX_ZOOM_OUT * half)
     return (center[0] - h, center[0] + h, center[1] - h, center[1] + h)
+
+
+def _points(x0) -> np.ndarray:
+    try:
+        start = np.atleast_2d(np.asarray(x0, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"x0 must be points in the 2-D slice, shape (N, 2); got {x0!r}") from None
+    if not np.all(np.isfinite(start)):
+        raise JacobianLabError(f"x0 must be finite, got {x0!r}")
+    return start
 
 
 def _split(params):
