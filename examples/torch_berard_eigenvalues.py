@@ -41,7 +41,7 @@ def compute(fast=False) -> dict:
     steps, k = (3, 4) if fast else (3000, K)
     game = mog_game("mog8", loss="nsgan", seed=3, **size)
     start = snapshot(game, k)
-    train(game, steps, method="adam", lr=1e-3, betas=(0.5, 0.999), record_every=max(steps, 1), k=0,
+    train(game, steps, method="adam", lr=1e-3, beta1=0.5, beta2=0.999, record_every=max(steps, 1), k=0,
           progress=not fast)
     return {"initialisation": start, "end of training": snapshot(game, k)}
 

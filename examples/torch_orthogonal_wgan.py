@@ -37,7 +37,7 @@ def compute(fast=False) -> dict:
     out = {}
     for label, options in SETTINGS.items():
         game = mog_game("mog8", loss="wgan", seed=2, **size)
-        train(game, steps, method="adam", lr=1e-3, betas=(0.5, 0.9), record_every=max(steps, 1), k=0,
+        train(game, steps, method="adam", lr=1e-3, beta1=0.5, beta2=0.9, record_every=max(steps, 1), k=0,
               progress=not fast, **options)
         reg = {k: v for k, v in options.items() if k != "constraint"}
         out[label] = {"singular": weight_singular_values(game, game.parameters()), "spectrum": jl.spectrum(game, **reg)}

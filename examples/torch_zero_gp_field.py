@@ -50,7 +50,7 @@ def compute(fast=False) -> dict:
         grid = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
         for reg in REGS:
             game = mog_game(mixture, seed=1, **size)
-            train(game, steps, method="adam", lr=1e-3, betas=(0.5, 0.9), reg=None if reg == "none" else reg,
+            train(game, steps, method="adam", lr=1e-3, beta1=0.5, beta2=0.9, reg=None if reg == "none" else reg,
                   gamma=None if reg == "none" else GAMMA, record_every=max(steps, 1), k=0,
                   progress=not fast)
             with torch.no_grad():

@@ -11,13 +11,12 @@ jacobian_lab`` and the symbolic core stay fast.
 
 import importlib
 
-from .analysis import jacobian, regularized_game, spectrum
+from .analysis import derive, jacobian, regularized_game, spectrum
 from .errors import DivergenceError, JacobianLabError, NotApplicableError
 from .games import GAMES, CustomGame, Game, make_game
 from .regularizers import REGULARIZERS
 from .schemes import SCHEMES
 from .spectra.spectrum import Spectrum
-from .symbolic.derive import derive
 
 __version__ = "0.1.0"
 

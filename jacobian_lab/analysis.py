@@ -1,4 +1,4 @@
-"""The Python API of the core: :func:`spectrum` and :func:`jacobian`."""
+"""The Python API of the core: :func:`spectrum`, :func:`jacobian` and :func:`derive`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .regularizers import parse_reg
 from .schemes import make_scheme, scheme_parameter_names, symbolic_update_matrix, update_matrix
 from .spectra.factors import DEFAULT_RTOL
 from .spectra.spectrum import Spectrum
+from .symbolic.derive import Derivation, derive_closed_forms
 from .symbolic.eigen import defective_eigenvalues, exact_eigenvalues
 from .symbolic.timeout import SymbolicTimeout, time_limit
 
@@ -50,17 +51,25 @@ def _freeze(value):
     return value
 
 
-def split_params(params: dict, scheme) -> tuple[dict, dict]:
-    """Split keywords into model parameters and scheme parameters (refusing the latter without a scheme)."""
+def split_params(params: dict) -> tuple[dict, dict]:
+    """Split keywords into model parameters and scheme parameters (by the schemes' declarations)."""
     scheme_names = scheme_parameter_names()
     model_params = {k: v for k, v in params.items() if k not in scheme_names}
     scheme_params = {k: v for k, v in params.items() if k in scheme_names}
-    if scheme_params and scheme is None:
-        raise JacobianLabError(
-            f"scheme parameters {sorted(scheme_params)} given without a scheme; "
-            "pass scheme='simgd' (or another scheme)"
-        )
     return model_params, scheme_params
+
+
+def resolve_scheme(scheme, n_theta: int, dim: int, scheme_params: dict):
+    """The :class:`~jacobian_lab.schemes.Scheme` for ``scheme`` (name, instance or ``None``).
+
+    ``None`` with scheme parameters is refused (they would be ignored).
+    """
+    if scheme is None:
+        if scheme_params:
+            raise JacobianLabError(f"scheme parameters {sorted(scheme_params)} given without a scheme; "
+                                   "pass scheme='simgd' (or another scheme)")
+        return None
+    return make_scheme(scheme, n_theta, dim, **scheme_params)
 
 
 def _point(rg: RegularizedGame, at) -> tuple:
@@ -90,10 +99,9 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
         Regularizers; see :func:`jacobian_lab.regularizers.parse_reg`.
     gamma : float, optional
         Strength of a single named regularizer (default 1).
-    scheme : str, optional
-        ``None`` or ``"flow"``: the continuous-time spectrum of :math:`J`. Otherwise the spectrum of
-        the scheme's update map (``simgd``, ``altgd``, ``extragradient``, ``optimistic``,
-        ``momentum``, ``cgd``).
+    scheme : str or Scheme, optional
+        ``None`` or a continuous-time scheme (``flow``): the spectrum of :math:`J`. Otherwise the
+        spectrum of the scheme's update map (``jl.SCHEMES`` lists them).
     at : array_like, optional
         Point :math:`(\\theta, \\psi)`; default the equilibrium.
     rtol : float
@@ -102,9 +110,8 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
         Derive the Jacobian and eigenvalues exactly with sympy where possible (bounded in time;
         numbers otherwise, with a warning).
     **params
-        Model parameters (``sigma=0.7``, ``mean=(0, 2)``, ``loss="wgan"`` ...) and scheme
-        parameters (``lr``, ``lr_g``, ``lr_d``, ``n_g``, ``n_d``, ``order``, ``beta``,
-        ``alternating``).
+        Model parameters (``sigma=0.7``, ``mean=(0, 2)``, ``loss="wgan"`` ...) and the scheme's
+        parameters (``lr``, ``lr_g``, ``lr_d``, ``n_d``, ``beta`` ...: ``jacobian-lab list``).
 
     Returns
     -------
@@ -121,15 +128,14 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
         return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
     if not 0 <= rtol < 1:
         raise JacobianLabError(f"rtol must be in [0, 1), got {rtol!r}")
-    model_params, scheme_params = split_params(params, scheme)
+    model_params, scheme_params = split_params(params)
     rg = regularized_game(model, reg, gamma, **model_params)
+    method = resolve_scheme(scheme, len(rg.game.theta), rg.game.dim, scheme_params)
     point = _point(rg, at)
-    flow = _continuous(rg, point, rtol, exact, scheme)
-    if scheme is None or scheme == "flow":
-        make_scheme(scheme, 0, 0, **scheme_params) if scheme else None
+    flow = _continuous(rg, point, rtol, exact, None if method is None else method.name)
+    if method is None or method.capabilities.continuous:
         return flow
-    steps = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
-    return _discrete(rg, steps, flow, rtol, exact)
+    return _discrete(rg, method, flow, rtol, exact)
 
 
 def _info(rg, point, scheme, method):
@@ -190,13 +196,13 @@ def _evaluate(eigenvalues: dict) -> np.ndarray:
     return np.array(values, dtype=complex)
 
 
-def _discrete(rg, steps, flow: Spectrum, rtol, exact) -> Spectrum:
-    info = {**flow.info, "scheme": steps.name, "scheme_parameters": dict(steps.values)}
+def _discrete(rg, method, flow: Spectrum, rtol, exact) -> Spectrum:
+    info = {**flow.info, "scheme": method.name, "scheme_parameters": dict(method.values)}
     exact_result = None
-    if exact and flow.symbolic_eigenvalues and steps.name != "cgd":
-        exact_result = _exact_update(rg, steps, flow)
+    if exact and flow.symbolic_eigenvalues and method.capabilities.exact:
+        exact_result = _exact_update(rg, method, flow)
     if exact_result is None:
-        matrix = update_matrix(steps, flow.jacobian)
+        matrix = update_matrix(method, flow.jacobian)
         return Spectrum(np.linalg.eigvals(matrix), matrix, "discrete", continuous=flow, rtol=rtol,
                         point=flow.point, info={**info, "method": "numeric"})
     matrix, eig, defective = exact_result
@@ -205,13 +211,13 @@ def _discrete(rg, steps, flow: Spectrum, rtol, exact) -> Spectrum:
                     defective=defective, rtol=rtol, point=flow.point, info=info)
 
 
-def _exact_update(rg, steps, flow):
+def _exact_update(rg, method, flow):
     try:
         with time_limit(SYMBOLIC_TIME_LIMIT):
-            matrix = symbolic_update_matrix(steps, flow.symbolic_jacobian)
+            matrix = symbolic_update_matrix(method, flow.symbolic_jacobian)
             at_equilibrium = rg.game.equilibrium is not None and tuple(flow.point) == tuple(
                 float(sp.N(e)) for e in rg.equilibrium)
-            basis = _mode_basis(rg, steps.memory) if at_equilibrium else None
+            basis = _mode_basis(rg, method.memory) if at_equilibrium else None
             eig = exact_eigenvalues(matrix, basis)
             return None if eig is None else (matrix, eig, defective_eigenvalues(matrix, eig))
     except SymbolicTimeout:
@@ -234,3 +240,15 @@ def jacobian(model, reg=None, gamma=None, *, at=None, **params) -> np.ndarray:
     if not np.all(np.isfinite(jac)):
         raise NotApplicableError(f"the Jacobian of {rg.game.name!r} with {rg.label} is not finite at {point}")
     return jac
+
+
+def derive(model, reg=None, gamma=None, scheme=None, **params) -> Derivation:
+    """Closed-form Jacobian and eigenvalues at the equilibrium (:mod:`jacobian_lab.symbolic.derive`).
+
+    Parameters are as for :func:`spectrum`; strengths and step sizes stay symbols (their values
+    are ignored), model parameters stay symbols where the work stays bounded.
+    """
+    model_params, scheme_params = split_params(params)
+    rg = regularized_game(model, reg, gamma, **model_params)
+    method = resolve_scheme(scheme, len(rg.game.theta), rg.game.dim, scheme_params)
+    return derive_closed_forms(rg, method)

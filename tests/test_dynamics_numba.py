@@ -64,11 +64,13 @@ def test_generated_kernel_is_one_loop_over_trajectories():
 
 def test_trace_keeps_continuous_parameters_and_fixes_control_flow():
     rg = jl.regularized_game("dirac", "r1", 0.5)
-    lines, new, previous, structural = trace_update(make_scheme("momentum", 1, 2, beta=0.3, alternating=True),
-                                                    field_parts(rg))
-    assert structural == [None, 1.0] and any(e.has(sp.Symbol("_q0", real=True)) for e in new)  # beta at run time
-    lines, new, _, structural = trace_update(make_scheme("altgd", 1, 2, n_d=5), field_parts(rg))
-    assert structural == [1.0, 5.0, 1.0] and sum(str(sym).endswith("v1") for sym, _ in lines) == 6
+    momentum = make_scheme("momentum", 1, 2, beta=0.3, alternating=True)
+    lines, states, fixed = trace_update(momentum, field_parts(rg))
+    beta = momentum.numeric_keys().index(("beta", 1))  # the discriminator's beta, at run time
+    assert fixed == {} and any(e.has(sp.Symbol(f"_q{beta}", real=True)) for e in states[0])
+    assert len(states) == 2  # x and x_prev
+    lines, states, fixed = trace_update(make_scheme("altgd", 1, 2, n_d=5), field_parts(rg))
+    assert fixed == {} and sum(str(sym).endswith("v1") for sym, _ in lines) == 6  # n_d = 5 fixed in the code
 
 
 def test_one_kernel_serves_every_strength():

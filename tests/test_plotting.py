@@ -11,8 +11,8 @@ from matplotlib.patches import Circle  # noqa: E402
 
 import jacobian_lab as jl  # noqa: E402
 from jacobian_lab import plotting as jp  # noqa: E402
-from jacobian_lab.plotting._linear import StrengthFamily, update_matrices  # noqa: E402
 from jacobian_lab.schemes import SCHEMES, make_scheme, update_matrix  # noqa: E402
+from jacobian_lab.strengths import StrengthFamily  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ def test_batched_update_matrices_match_the_core(name):
     rng = np.random.default_rng(0)
     jacobians = rng.normal(size=(3, 4, 4))
     scheme = make_scheme(name, 2, 4, lr=0.3)
-    batched = update_matrices(scheme, jacobians)
+    batched = update_matrix(scheme, jacobians)
     for jac, matrix in zip(jacobians, batched):
         np.testing.assert_allclose(matrix, update_matrix(scheme, jac), atol=1e-12)
 

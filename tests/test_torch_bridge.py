@@ -285,7 +285,9 @@ def test_errors(mlp):
     with pytest.raises(JacobianLabError, match="unknown player"):
         mlp.hessian_eigenvalues("critic", k=2)
     with pytest.raises(JacobianLabError, match="unknown scheme"):
-        jl.spectrum(mlp, scheme="adam")
+        jl.spectrum(mlp, scheme="adm")
+    with pytest.raises(NotApplicableError, match="no update-map Jacobian"):
+        jl.spectrum(mlp, scheme="adam")  # a scheme for training, not differentiable at a fixed point
 
 
 def test_import_jacobian_lab_does_not_import_torch():

@@ -170,7 +170,7 @@ def test_training_errors():
         train(game, 1, constraint="stiefel")
     with pytest.raises(JacobianLabError, match="order"):
         train(game, 1, method="altgd", order="x")
-    with pytest.raises(JacobianLabError, match="lr_g must be > 0"):
+    with pytest.raises(JacobianLabError, match="'lr' must be > 0"):
         train(game, 1, lr=0.0)
     with pytest.raises(JacobianLabError, match="unknown regularizer"):
         train(game, 1, reg="r3")

@@ -35,18 +35,35 @@ def add_model_arguments(parser, default_reg="none"):
 
 
 def add_scheme_arguments(parser, default_scheme=None):
-    """``--scheme`` and its parameters."""
+    """``--scheme`` and one flag per declared scheme parameter (:func:`jacobian_lab.schemes.scheme_parameters`).
+
+    The flags hold strings (or booleans); the schemes parse and validate them, as for ``--param``.
+    """
+    from ..schemes import REGISTRY, scheme_parameters
+
     parser.add_argument("--scheme", default=default_scheme,
-                        help="update scheme (simgd, altgd, extragradient, optimistic, momentum, cgd, flow)")
-    parser.add_argument("--lr", type=float, default=None, help="step size")
-    parser.add_argument("--lr-g", type=float, default=None, help="generator step size (TTUR)")
-    parser.add_argument("--lr-d", type=float, default=None, help="discriminator step size (TTUR)")
-    parser.add_argument("--n-g", type=int, default=None, help="generator sub-steps (altgd)")
-    parser.add_argument("--n-d", type=int, default=None, help="discriminator sub-steps (altgd)")
-    parser.add_argument("--order", default=None, help="altgd order: gd (generator first) or dg")
-    parser.add_argument("--beta", type=float, default=None, help="momentum coefficient")
-    parser.add_argument("--alternating", action="store_true", default=None,
-                        help="alternating momentum updates")
+                        help=f"update scheme ({', '.join(sorted(REGISTRY))}; see `jacobian-lab list`)")
+    group = parser.add_argument_group("scheme parameters (each scheme reads its own; see `jacobian-lab list`)")
+    for name, p in scheme_parameters().items():
+        group.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None, **_flag(name, p))
+
+
+def _flag(name, p) -> dict:
+    """argparse options of one scheme parameter: its help (with owner, player and range) and metavar."""
+    player = {"g": " (generator)", "d": " (discriminator)"}.get(name[len(p.name) + 1:], "") if name != p.name else ""
+    users = ", ".join(_users(p.name))
+    help_text = f"{p.doc}{player}; range {p.range_text}; {users}".replace("%", "%%")
+    if p.kind == "bool":
+        return {"action": argparse.BooleanOptionalAction, "help": help_text}
+    kind = {"positive": float, "real": float, "int": int}.get(p.kind, str)
+    metavar = "{" + ",".join(map(str, p.choices)) + "}" if p.kind == "choice" else p.kind.upper()
+    return {"type": kind, "metavar": metavar, "help": help_text}
+
+
+def _users(name) -> list[str]:
+    from ..schemes import REGISTRY
+
+    return sorted(scheme for scheme, cls in REGISTRY.items() if any(p.name == name for p in cls.parameters))
 
 
 def reg_spec(args):
@@ -71,9 +88,10 @@ def model_params(args) -> dict:
 
 
 def scheme_params(args) -> dict:
-    """Scheme options that were given on the command line."""
-    names = ("lr", "lr_g", "lr_d", "n_g", "n_d", "order", "beta", "alternating")
-    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    """Scheme options that were given on the command line (every declared parameter's flag)."""
+    from ..schemes import scheme_parameter_names
+
+    return {n: getattr(args, n) for n in sorted(scheme_parameter_names()) if getattr(args, n, None) is not None}
 
 
 def print_json(obj) -> None:

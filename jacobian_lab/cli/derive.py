@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..symbolic.derive import derive
+from ..analysis import derive
 from ._common import add_model_arguments, add_scheme_arguments, model_params, reg_spec, scheme_params
 
 

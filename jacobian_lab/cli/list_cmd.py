@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..games import GAMES
 from ..regularizers import REGULARIZERS
-from ..schemes import SCHEMES
+from ..schemes import REGISTRY
 
 
 def register(subparsers):
@@ -24,7 +24,21 @@ def run(args) -> int:
     print(f"  {'none':15s} the plain game")
     for name, reg in REGULARIZERS.items():
         print(f"  {name:15s} {reg.description}  [strength: {reg.strength}]")
-    print("\nSCHEMES (--scheme NAME; default: continuous time)")
-    for name, cls in SCHEMES.items():
-        print(f"  {name:15s} {cls.description}\n  {'':15s} parameters: {_params(cls.parameters)}")
+    print("\nSCHEMES (--scheme NAME; default: continuous time; parameters --NAME VALUE, per player --NAME-g/-d)")
+    for name, cls in sorted(REGISTRY.items()):
+        print(f"  {name:15s} {cls.description}\n  {'':15s} {_capabilities(cls.capabilities)}")
+        print(f"  {'':15s} parameters: {_scheme_params(cls.parameters)}")
     return 0
+
+
+def _capabilities(c) -> str:
+    time = "continuous time" if c.continuous else "discrete"
+    spectrum = ("exact update matrix" if c.exact else "numeric update matrix") if c.has_update_matrix \
+        else "no update matrix (not differentiable at a fixed point)"
+    backends = "numpy, numba, torch" if c.compiles else "numpy only (linear solve)"
+    return f"{time}; players {c.players}; state {', '.join(c.state)}; {spectrum}; {backends}"
+
+
+def _scheme_params(parameters) -> str:
+    return "; ".join(f"{p.name}{'[_g|_d]' if p.per_player else ''}={p.default!r} in {p.range_text}: {p.doc}"
+                     for p in parameters) or "none"

@@ -61,15 +61,13 @@ def run(args) -> int:
 
 
 def _summary(r):
-    best = np.unravel_index(np.argmin(r.spectral_radius), r.spectral_radius.shape)
-    largest = [float(r.lrs[row].max()) if row.any() else None for row in r.stable]
+    best = r.best()
+    largest = [None if np.isnan(h) else float(h) for h in r.largest_stable_lr()]
     return {"model": r.info["model"], "reg": r.info["reg"], "scheme": r.info["scheme"],
             "grid": [int(r.gammas.size), int(r.lrs.size)], "stable_fraction": float(r.stable.mean()),
-            "best": {"gamma": float(r.gammas[best[0]]), "lr": float(r.lrs[best[1]]),
-                     "spectral_radius": float(r.spectral_radius[best])},
+            "best": {k: best[k] for k in ("gamma", "lr", "spectral_radius")},
             "largest_stable_lr": dict(zip(map(float, r.gammas), largest)),
-            "simulated_rate_at_best": None if r.simulated_rate is None or not np.isfinite(r.simulated_rate[best])
-            else float(r.simulated_rate[best])}
+            "simulated_rate_at_best": best["simulated_rate"]}
 
 
 def _text(s) -> str:

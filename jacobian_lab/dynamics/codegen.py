@@ -4,11 +4,12 @@
   as run-time arguments (one compiled kernel serves every ``gamma`` and model parameter value), and
   after common sub-expression elimination.
 * The scheme is not rewritten either: its :attr:`~jacobian_lab.schemes.base.Scheme.update`
-  function is *traced*, called on sympy symbols with a field evaluator that records each evaluation
-  (:class:`_Tracer`). The trace is straight-line code for one trajectory's step, which the kernel
-  runs in a loop over trajectories that LLVM vectorises. Scheme parameters that steer control flow
-  (``n_d``, ``order``, ``alternating``) are fixed in the trace; the others (``beta``) and the step
-  sizes stay run-time arguments.
+  function is *traced*, called on sympy symbols for every array of its state with a field evaluator
+  that records each evaluation (:class:`_Tracer`). The trace is straight-line code for one
+  trajectory's step, which the kernel runs in a loop over trajectories that LLVM vectorises. Scheme
+  parameters that steer control flow (``n_d``, ``order``, ``alternating``, and any number the
+  update compares) are fixed in the trace; the other numbers (step sizes, ``beta``) stay run-time
+  arguments.
 * The kernels let LLVM fuse multiply-adds (``fastmath={"contract"}``, no other relaxation: results
   stay within rounding of the numpy twin, which the tests check to 1e-12).
 * Special functions print as the vectorisable forms of :mod:`jacobian_lab.dynamics.vecmath`;
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -29,7 +31,7 @@ from ..symbolic.functions import QUADRATURE_RANGE, base_derivative
 from . import vecmath
 
 #: Version of the generated code; bump it to invalidate every cached kernel.
-CODEGEN_VERSION = 2
+CODEGEN_VERSION = 3
 _VECMATH_HASH = hashlib.sha256(inspect.getsource(vecmath).encode()).hexdigest()[:12]
 
 
@@ -105,34 +107,42 @@ class _Tracer:
         return np.array([result], dtype=object)
 
 
-def trace_update(scheme, parts):
-    """Trace ``scheme.update`` on symbols: ``(lines, new, previous, structural)``.
+class Trace(NamedTuple):
+    """A traced scheme step: ``lines`` of straight-line code, the new ``states`` (one list of ``d``
+    expressions per array the scheme carries) and ``fixed``: the numbers held constant in the code
+    (``{index of Scheme.numeric_keys: value}``); the others are the run-time ``_q{index}``."""
 
-    ``structural[j]`` is the value of packed parameter ``j`` when it steers control flow (then it is
-    fixed in the code), else ``None`` (then it is the run-time ``_q{j}``).
+    lines: list
+    states: list
+    fixed: dict
+
+
+def trace_update(scheme, parts) -> Trace:
+    """Trace ``scheme``'s update on symbols (see the module docstring).
+
+    A number is fixed in the code when tracing with it as a symbol raises ``TypeError`` (``int()``
+    or a comparison of a symbol: the number steers the code).
     """
-    packed = [float(value) for value in scheme.packed()]
-    structural = [None] * len(packed)
-    for j in range(len(packed)):
+    numbers = scheme.numbers()
+    fixed = {}
+    for j in range(len(numbers)):
         try:
-            _trace(scheme, parts, packed, [j])
-        except TypeError:  # int() or a comparison of a symbol: the parameter steers the code
-            structural[j] = packed[j]
-    free = [j for j, s in enumerate(structural) if s is None]
-    return (*_trace(scheme, parts, packed, free), structural)
+            _trace(scheme, parts, numbers, [j])
+        except TypeError:
+            fixed[j] = numbers[j]
+    lines, states = _trace(scheme, parts, numbers, [j for j in range(len(numbers)) if j not in fixed])
+    return Trace(lines, states, fixed)
 
 
-def _trace(scheme, parts, packed, symbolic):
+def _trace(scheme, parts, numbers, symbolic):
     tracer = _Tracer(parts)
     d = len(parts[0])
-    x = np.array([[sp.Symbol(f"_s{j}", real=True) for j in range(d)]], dtype=object)
-    x_prev = np.array([[sp.Symbol(f"_p{j}", real=True) for j in range(d)]], dtype=object) if scheme.memory == 2 else x
-    lr = np.array([sp.Symbol(f"_lr{j}", real=True) for j in range(d)], dtype=object)
+    state = tuple(np.array([[sp.Symbol(f"_s{a}_{j}", real=True) for j in range(d)]], dtype=object)
+                  for a in range(scheme.memory))
     gmask = np.array([sp.Integer(int(m)) for m in scheme.generator_mask], dtype=object)
-    p = np.array([sp.Symbol(f"_q{j}", real=True) if j in symbolic else sp.Float(v) for j, v in enumerate(packed)],
-                 dtype=object)
-    new, old = scheme.update(tracer.v, x, x_prev, lr, gmask, p)
-    return tracer.lines, [sp.sympify(e) for e in new[0]], [sp.sympify(e) for e in old[0]]
+    values = [sp.Symbol(f"_q{j}", real=True) if j in symbolic else sp.Float(v) for j, v in enumerate(numbers)]
+    new = scheme.advance(tracer, state, scheme.namespace(values, gmask=gmask))
+    return tracer.lines, [[sp.sympify(e) for e in array[0]] for array in new]
 
 
 # -- the module ------------------------------------------------------------------------------------
@@ -154,7 +164,7 @@ def _smoothed_{code}_{k}(mu, s2):
 
 KERNEL = '''
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={{"contract"}})
-def run(X, lo, hi, block, steps, lr, q, k, x_star, bound2, tol2, every, window, record, final, diverged_at,
+def run(X, lo, hi, block, steps, q, k, x_star, bound2, tol2, every, window, record, final, diverged_at,
         converged_at, window_distance):
     """Trajectories lo..hi in blocks: the time loop outside, the vectorised loop over a block inside."""
 {unpack}
@@ -202,42 +212,44 @@ def run(X, lo, hi, block, steps, lr, q, k, x_star, bound2, tol2, every, window, 
 '''
 
 
-def module_source(rg, scheme, parts=None) -> str:
-    """The generated module: imports, the smoothing helpers and the kernel ``run``."""
+def module_source(rg, scheme, parts=None, trace=None) -> str:
+    """The generated module: imports, the smoothing helpers and the kernel ``run``.
+
+    The kernel holds each array of the scheme's state (``X[a]``, ``a = 0`` the iterate ``x``) as
+    ``d`` coordinate arrays ``s{a}_{j}`` over the block.
+    """
     parts = parts or field_parts(rg)
     variables, parameters, _, _, _ = parts
-    d = len(variables)
-    lines, new, previous, structural = trace_update(scheme, parts)
-    two = scheme.memory == 2
+    d, arrays = len(variables), range(scheme.memory)
+    trace = trace or trace_update(scheme, parts)
     printer = _Printer()
-    body = [f"_s{j} = x{j}[i]" for j in range(d)] + [f"_p{j} = p{j}[i]" for j in range(d) if two]
-    body += [f"{sym} = {printer.doprint(expr)}" for sym, expr in lines]
-    body += [f"_n{j} = {printer.doprint(e)}" for j, e in enumerate(new)]
-    body += [f"_m{j} = {printer.doprint(e)}" for j, e in enumerate(previous) if two]
-    body += [f"p{j}[i] = _m{j}" for j in range(d) if two] + [f"o{j}[i] = _s{j}" for j in range(d)]
-    body += [f"x{j}[i] = _n{j}" for j in range(d)]
+    coords = [(a, j) for a in arrays for j in range(d)]
+    body = [f"_s{a}_{j} = s{a}_{j}[i]" for a, j in coords]
+    body += [f"{sym} = {printer.doprint(expr)}" for sym, expr in trace.lines]
+    body += [f"_n{a}_{j} = {printer.doprint(trace.states[a][j])}" for a, j in coords]
+    body += [f"o{j}[i] = _s0_{j}" for j in range(d)] + [f"s{a}_{j}[i] = _n{a}_{j}" for a, j in coords]
+    reset = ["_xs{j}" if name.startswith("x") else "0.0" for name in scheme.capabilities.state]
     indent = lambda text, n: "\n".join(" " * n + line for line in text)  # noqa: E731
-    unpack = [f"_lr{j} = lr[{j}]" for j in range(d)] + [f"_xs{j} = x_star[{j}]" for j in range(d)]
-    unpack += [f"_q{j} = q[{j}]" for j, s in enumerate(structural) if s is None]
+    unpack = [f"_xs{j} = x_star[{j}]" for j in range(d)]
+    unpack += [f"_q{j} = q[{j}]" for j in range(len(scheme.numbers())) if j not in trace.fixed]
     unpack += [f"{p} = k[{j}]" for j, p in enumerate(parameters)]
     kernel = KERNEL.format(
         unpack=indent(unpack, 4),
-        allocate=indent([f"{a}{j} = np.empty(n)" for j in range(d) for a in ("xop" if two else "xo")], 8),
-        load=indent([f"for i in range(n):\n            x{j}[i] = X[0, b0 + i, {j}]"
-                     + (f"\n            p{j}[i] = X[1, b0 + i, {j}]" if two else "") for j in range(d)], 8),
+        allocate=indent([f"o{j} = np.empty(n)" for j in range(d)] + [f"s{a}_{j} = np.empty(n)" for a, j in coords], 8),
+        load=indent([f"for i in range(n):\n            s{a}_{j}[i] = X[{a}, b0 + i, {j}]" for a, j in coords], 8),
         step=indent(body, 16),
-        dist2=" + ".join(f"(_n{j} - _xs{j}) * (_n{j} - _xs{j})" for j in range(d)),
-        norm2=" + ".join(f"_n{j} * _n{j}" for j in range(d)),
-        norm2_arrays=" + ".join(f"x{j}[i] * x{j}[i]" for j in range(d)),
-        dist2_arrays=" + ".join(f"(x{j}[i] - _xs{j}) * (x{j}[i] - _xs{j})" for j in range(d)),
-        diverge=indent([f"final[b0 + i, {j}] = o{j}[i]\n{' ' * 24}x{j}[i] = _xs{j}"
-                        + (f"\n{' ' * 24}p{j}[i] = _xs{j}" if two else "") for j in range(d)], 24),
-        record=indent([f"record[b0 + i, slot, {j}] = x{j}[i]" for j in range(d)], 24),
-        final=indent([f"final[b0 + i, {j}] = x{j}[i]" for j in range(d)], 16),
+        dist2=" + ".join(f"(_n0_{j} - _xs{j}) * (_n0_{j} - _xs{j})" for j in range(d)),
+        norm2=" + ".join(f"_n0_{j} * _n0_{j}" for j in range(d)),
+        norm2_arrays=" + ".join(f"s0_{j}[i] * s0_{j}[i]" for j in range(d)),
+        dist2_arrays=" + ".join(f"(s0_{j}[i] - _xs{j}) * (s0_{j}[i] - _xs{j})" for j in range(d)),
+        diverge=indent([f"final[b0 + i, {j}] = o{j}[i]" for j in range(d)]
+                       + [f"s{a}_{j}[i] = {reset[a].format(j=j)}" for a, j in coords], 24),
+        record=indent([f"record[b0 + i, slot, {j}] = s0_{j}[i]" for j in range(d)], 24),
+        final=indent([f"final[b0 + i, {j}] = s0_{j}[i]" for j in range(d)], 16),
     )
     helpers = [_smoothed_source(code, k) for code, k in sorted(printer.smoothed)]
     header = (f"# generated by jacobian_lab (codegen v{CODEGEN_VERSION}, vecmath {_VECMATH_HASH}); do not edit\n"
-              f"# scheme {scheme.name}, structural parameters {structural}\n"
+              f"# scheme {scheme!r}, state {scheme.capabilities.state}, fixed numbers {trace.fixed}\n"
               "import math\n\nimport numpy as np\nfrom numba import njit\n\n"
               "from jacobian_lab.dynamics.vecmath import reassoc_add, vexp, vlog_sigmoid, vsigmoid\n")
     return "\n\n".join([header, *helpers, kernel])

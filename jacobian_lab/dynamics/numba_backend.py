@@ -5,8 +5,9 @@ to ``$JACOBIAN_LAB_CACHE`` or ``~/.cache/jacobian_lab/kernels`` under a hash of 
 imported from there, so that numba's ``cache=True`` reuses the compiled machine code in every later
 process. The kernel runs the whole time loop for a block of :data:`BLOCK` trajectories (held in
 L1 cache), its inner loop over the block vectorised; the kernel releases the GIL, and the blocks are
-shared among threads, one per core. It follows the divergence, convergence and recording rules of
-:func:`jacobian_lab.dynamics.loop.run_loop` (the tests compare the two backends).
+shared among the threads of a pool that lives for one call (one thread per core by default). It
+follows the divergence, convergence and recording rules of :func:`jacobian_lab.dynamics.loop.run_loop`
+(the tests compare the two backends).
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._io import atomic_write
-from .codegen import field_parts, module_source, source_key
+from .codegen import field_parts, module_source, source_key, trace_update
 from .loop import LoopResult
 
 #: Trajectories per block (the time loop runs over one block at a time).
 BLOCK = 256
 _LOADED: dict = {}
-_POOL: list = []
 
 
 def cache_dir() -> Path:
@@ -43,26 +43,25 @@ def cache_dir() -> Path:
     return path
 
 
-def supports(scheme, noise) -> bool:
-    """Schemes written as :attr:`Scheme.update` functions, without gradient noise."""
-    return scheme.update is not None and noise == 0
-
-
 def load_kernels(rg, scheme):
     """``(module, parameter values)``: the kernel module for this field and scheme, generated if needed.
 
-    Memoised per process on the field's structure and the scheme's parameters; the module itself is
-    shared by every value of the model parameters and strengths.
+    Memoised per process on the field's structure and the scheme's structure (its non-numeric
+    parameters, and the numbers the trace fixed); the module itself is shared by every value of the
+    model parameters, strengths, step sizes and other run-time numbers.
     """
-    memo = (id(rg.field), scheme.name, tuple(scheme.generator_mask), tuple(scheme.packed()))
-    if memo in _LOADED:
-        field, module, parts = _LOADED[memo]
-        return module, parts[2] if field is rg.field else field_parts(rg)[2]
+    structure = tuple((p.name, scheme.values[p.name]) for p in scheme.declarations() if not p.numeric)
+    memo = (id(rg.field), scheme.name, scheme.n_theta, scheme.dim, structure)
+    numbers = scheme.numbers()
+    for field, fixed, module, parts in _LOADED.get(memo, []):
+        if all(numbers[j] == value for j, value in fixed.items()):
+            return module, parts[2] if field is rg.field else field_parts(rg)[2]
     parts = field_parts(rg)
-    source = module_source(rg, scheme, parts)
+    trace = trace_update(scheme, parts)
+    source = module_source(rg, scheme, parts, trace)
     name = f"jl_kernels_{source_key(source)}"
     module = sys.modules.get(name) or _import(name, source)
-    _LOADED[memo] = (rg.field, module, parts)
+    _LOADED.setdefault(memo, []).append((rg.field, trace.fixed, module, parts))
     return module, parts[2]
 
 
@@ -81,7 +80,7 @@ def run_numba(rg, scheme, states, x_star, steps, record_every, bound, tol, windo
               progress=None) -> LoopResult:
     """The driver loop, compiled; same contract as :func:`~jacobian_lab.dynamics.loop.run_loop`."""
     kernels, values = load_kernels(rg, scheme)
-    X = np.ascontiguousarray(np.stack([states[0], states[-1]]), dtype=float)
+    X = np.ascontiguousarray(np.stack(states), dtype=float)
     n, d = X.shape[1:]
     count = steps // record_every + 1 if record_every else 2
     record = np.full((n, count, d), np.nan)
@@ -91,7 +90,7 @@ def run_numba(rg, scheme, states, x_star, steps, record_every, bound, tol, windo
     dist2 = ((X[0] - x_star) ** 2).sum(axis=1)
     converged_at = np.where(dist2 < tol * tol, 0, -1).astype(np.int64)
     window_distance = np.full(n, np.nan) if window < steps else np.sqrt(dist2)
-    args = (steps, np.asarray(scheme.lr, dtype=float), np.asarray(scheme.packed(), dtype=float), values,
+    args = (steps, np.asarray(scheme.numbers() or [0.0], dtype=float), values,
             np.asarray(x_star, dtype=float), float(bound) ** 2, float(tol) ** 2, int(record_every or 0), int(window),
             record, final, diverged_at, converged_at, window_distance)
     workers = workers or os.cpu_count() or 1
@@ -99,20 +98,14 @@ def run_numba(rg, scheme, states, x_star, steps, record_every, bound, tol, windo
     if len(chunks) == 1:
         kernels.run(X, 0, n, BLOCK, *args)
     else:
-        sizes = {_pool().submit(kernels.run, X, lo, hi, BLOCK, *args): hi - lo for lo, hi in chunks}
-        with tqdm(total=n, desc="simulate", unit="traj", delay=1.0, disable=progress is False, leave=False) as bar:
+        with ThreadPoolExecutor(min(workers, len(chunks)), thread_name_prefix="jacobian_lab") as pool, \
+                tqdm(total=n, desc="simulate", unit="traj", delay=1.0, disable=progress is False, leave=False) as bar:
+            sizes = {pool.submit(kernels.run, X, lo, hi, BLOCK, *args): hi - lo for lo, hi in chunks}
             for future in as_completed(sizes):
                 future.result()
                 bar.update(sizes[future])
     steps_taken = np.where(diverged_at >= 0, diverged_at, steps)
     return LoopResult(final, record, diverged_at, converged_at, window_distance, steps_taken)
-
-
-def _pool() -> ThreadPoolExecutor:
-    """One thread per core, started once (the kernels release the GIL)."""
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="jacobian_lab"))
-    return _POOL[0]
 
 
 def _chunks(n, workers):

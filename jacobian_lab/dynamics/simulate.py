@@ -9,7 +9,6 @@ import numpy as np
 from ..analysis import regularized_game, split_params
 from ..errors import JacobianLabError, NotApplicableError, check_int, check_positive, unknown_name
 from ..schemes import make_scheme
-from ..schemes.base import LR
 from .backends import numpy_step
 from .loop import run_loop
 from .trajectory import Trajectory
@@ -24,17 +23,15 @@ BACKEND_NAMES = ("auto", "numpy", "numba")
 def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None, record_every=None,
              backend="auto", noise=0.0, seed=None, tol=1e-6, bound=1e6, window=None,
              max_memory=MAX_MEMORY, progress=None, threads=None, **params) -> Trajectory:
-    """Simulate a scheme's iterates :math:`x_{k+1} = F(x_k[, x_{k-1}])` from one or many starts.
+    """Simulate a scheme's iterates :math:`s_{k+1} = F(s_k)` (state :math:`s = (x, \\dots)`) from one or many starts.
 
     Parameters
     ----------
     model, reg, gamma, **params
         As for :func:`jacobian_lab.spectrum`: a model name or game, regularizers, model parameters
-        and scheme parameters (``lr``, ``lr_g``, ``lr_d``, ``n_g``, ``n_d``, ``order``, ``beta``,
-        ``alternating``).
-    scheme : str
-        ``simgd``, ``altgd``, ``extragradient``, ``optimistic``, ``momentum``, ``cgd`` or ``flow``
-        (RK4 steps of size ``lr``).
+        and the scheme's parameters (``jacobian-lab list``).
+    scheme : str or Scheme
+        Any scheme of ``jl.SCHEMES`` (``flow``: RK4 steps of size ``lr``).
     steps : int
         Number of iterations.
     x0 : array_like, shape (d,) or (N, d), optional
@@ -44,8 +41,8 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
         Keep every k-th state in ``Trajectory.states``; default only the first and the last.
     backend : {"auto", "numpy", "numba"}
         ``numpy`` steps the scheme's own definition on the generated numeric field (the
-        reference); ``numba`` runs compiled kernels generated from the same definitions;
-        ``auto`` picks the faster for the batch.
+        reference); ``numba`` runs compiled kernels generated from the same definitions (schemes
+        without linear solves, no gradient noise); ``auto`` picks the faster for the batch.
     noise : float
         Standard deviation of Gaussian noise added to every field evaluation (seeded by ``seed``).
     tol : float
@@ -75,26 +72,26 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     check_positive("bound", bound)
     if not (tol < 1e150 and bound < 1e150):
         raise JacobianLabError("tol and bound must be below 1e150 (their squares are compared)")
-    model_params, scheme_params = split_params(params, "scheme")
+    model_params, scheme_params = split_params(params)
     rg = regularized_game(model, reg, gamma, **model_params)
-    stepper = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+    method = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
     x_star = np.array([float(e) for e in rg.equilibrium])
     starts = _initial_states(x0, x_star)
     record_every = None if record_every is None else check_int("record_every", record_every, 1)
     _check_memory(starts.shape[0], steps, record_every, rg.game.dim, max_memory)
-    name = _choose_backend(backend, starts.shape[0] * steps, stepper, noise)
-    states = stepper.initial_states(starts)
+    name = _choose_backend(backend, starts.shape[0] * steps, method, noise)
+    states = method.init(starts)
     if name == "numba":
         from .numba_backend import run_numba
 
-        result = run_numba(rg, stepper, states, x_star, steps, record_every, bound, tol, window, threads, progress)
+        result = run_numba(rg, method, states, x_star, steps, record_every, bound, tol, window, threads, progress)
     else:
-        step = numpy_step(rg, stepper, noise=noise, seed=seed)
+        step = numpy_step(rg, method, noise=noise, seed=seed)
         result = run_loop(step, states, x_star, steps, record_every, bound, tol, window, progress)
     predict = functools.partial(predicted_rate, model, reg, gamma, scheme, **params)
     return _trajectory(result, x_star, steps, window, tol, predict, {
-        "model": rg.game.name, "parameters": dict(rg.game.values), "reg": rg.label, "scheme": stepper.name,
-        "scheme_parameters": dict(stepper.values), "steps": steps, "record_every": record_every,
+        "model": rg.game.name, "parameters": dict(rg.game.values), "reg": rg.label, "scheme": method.name,
+        "scheme_parameters": dict(method.values), "steps": steps, "record_every": record_every,
         "backend": name, "noise": noise, "seed": seed, "tol": tol, "bound": bound, "window": window,
         "variables": [str(v) for v in rg.variables],
     })
@@ -105,7 +102,8 @@ def predicted_rate(model, reg=None, gamma=None, scheme="simgd", **params):
 
     The spectral radius of the update map at the equilibrium (:func:`jacobian_lab.spectrum`); for
     ``flow``, whose RK4 steps of size ``lr`` follow the ODE, :math:`e^{h\alpha}` with :math:`\alpha`
-    the spectral abscissa. ``None`` where the spectrum is not defined (a kink at the equilibrium).
+    the spectral abscissa. ``None`` where the spectrum is not defined (a kink at the equilibrium, or a
+    scheme without a differentiable update map).
     """
     from ..analysis import spectrum
 
@@ -114,7 +112,8 @@ def predicted_rate(model, reg=None, gamma=None, scheme="simgd", **params):
     except NotApplicableError:
         return None
     if s.kind == "continuous":
-        return float(np.exp(params.get("lr", LR.default) * s.abscissa))
+        lr = make_scheme(scheme, 1, 2, **split_params(params)[1]).values["lr"]
+        return float(np.exp(lr * s.abscissa))
     return float(s.spectral_radius)
 
 
@@ -149,7 +148,7 @@ def _check_memory(n, steps, record_every, dim, max_memory):
 def _choose_backend(backend, work, scheme, noise):
     if backend not in BACKEND_NAMES:
         raise unknown_name("backend", backend, BACKEND_NAMES)
-    compilable = scheme.update is not None and noise == 0
+    compilable = scheme.capabilities.compiles and noise == 0
     if backend == "numba" and not compilable:
         raise JacobianLabError(
             f"the numba backend runs schemes without linear solves and without gradient noise; "

@@ -1,9 +1,10 @@
-r"""Sweeps over strength and step size: analytic spectral radii, optionally simulated rates.
+r"""Sweeps over strength and step size: spectral radii of the update map, optionally simulated rates.
 
-For each strength the continuous Jacobian at the equilibrium is computed once; each step size then
-costs one small update matrix (:func:`~jacobian_lab.schemes.update_matrix`) and its eigenvalues.
-Rows of strengths run in parallel over the cores (processes) when the grid is large, with a progress
-bar.
+The Jacobian at the equilibrium is generated once as a function of the strength
+(:class:`~jacobian_lab.strengths.StrengthFamily`); each step size then costs one batch of update
+matrices over every strength (:func:`~jacobian_lab.schemes.update_matrix`) and their eigenvalues.
+Simulated rates (``simulate=True``) run row by row, in parallel over the cores (processes) when the
+grid is large, with a progress bar.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..analysis import regularized_game, split_params
+from ..analysis import jacobian, regularized_game, split_params
 from ..errors import JacobianLabError, check_positive
 from ..schemes import make_scheme, update_matrix
+from ..schemes.linearize import spectral_radii
+from ..strengths import StrengthFamily
 
-#: Below this many grid cells a sweep runs in one process.
+#: Below this many simulated grid cells a sweep runs in one process.
 PARALLEL_THRESHOLD = 4000
 
 
@@ -48,6 +51,22 @@ class SweepResult:
     def stable(self) -> np.ndarray:
         return self.spectral_radius < 1
 
+    def best(self) -> dict:
+        """The fastest cell: ``{"gamma", "lr", "spectral_radius", "simulated_rate"}`` (smallest radius)."""
+        i, j = np.unravel_index(np.nanargmin(self.spectral_radius), self.spectral_radius.shape)
+        rate = None if self.simulated_rate is None else float(self.simulated_rate[i, j])
+        return {"gamma": float(self.gammas[i]), "lr": float(self.lrs[j]),
+                "spectral_radius": float(self.spectral_radius[i, j]),
+                "simulated_rate": rate if rate is not None and np.isfinite(rate) else None}
+
+    def largest_stable_lr(self) -> np.ndarray:
+        """Per strength, the largest swept step size with radius ``< 1`` (``nan`` if none)."""
+        stable_lrs = np.where(self.stable, self.lrs[None, :], np.nan)
+        out = np.full(self.gammas.size, np.nan)
+        some = self.stable.any(axis=1)
+        out[some] = np.nanmax(stable_lrs[some], axis=1)
+        return out
+
 
 def _values(name, values):
     array = np.atleast_1d(np.asarray(values, dtype=float))
@@ -62,30 +81,43 @@ def sweep(model, reg, gammas, lrs, scheme="simgd", *, simulate=False, steps=300,
 
     Parameters
     ----------
-    model, reg : as for :func:`jacobian_lab.spectrum` (``reg`` names one regularizer).
+    model, reg : as for :func:`jacobian_lab.spectrum` (``reg`` names one regularizer, or ``None``).
     gammas, lrs : sequences of float
         Strengths (>= 0) and step sizes (> 0).
     scheme : str
-        Any discrete scheme; ``lr`` sets its step size.
+        Any scheme with an update-map Jacobian; ``lr`` sets its step size.
     simulate : bool
         Also simulate ``steps`` iterations from ``x0`` at every cell and report the empirical rate.
     n_jobs : int, optional
-        Processes (default: the number of cores when the grid is large, else 1).
+        Processes for the simulations (default: the number of cores when the grid is large, else 1).
+    **params
+        Model parameters and the scheme's other parameters.
     """
     gammas, lrs = _values("gammas", gammas), _values("lrs", lrs)
     if np.any(gammas < 0):
         raise JacobianLabError("gammas must be >= 0")
     for lr in lrs:
         check_positive("lr", lr)
-    model_params, scheme_params = split_params(params, scheme)
-    make_scheme(scheme, 1, 2, **scheme_params)  # validate the scheme and its parameters early
-    task = (model, reg, scheme, lrs, model_params, scheme_params, simulate, steps, x0)
-    workers = n_jobs or (os.cpu_count() or 1 if gammas.size * lrs.size >= PARALLEL_THRESHOLD else 1)
-    rows = _run_rows(task, gammas, workers, progress)
-    radius = np.array([r[0] for r in rows])
-    rates = np.array([r[1] for r in rows]) if simulate else None
-    return SweepResult(gammas, lrs, radius, rates, {"model": str(model), "reg": reg, "scheme": scheme,
+    model_params, scheme_params = split_params(params)
+    game = regularized_game(model, **model_params).game
+    methods = [make_scheme(scheme, len(game.theta), game.dim, **{**scheme_params, "lr": lr}) for lr in lrs]
+    jacobians = strength_jacobians(model, reg, gammas, **model_params)
+    radius = np.stack([spectral_radii(update_matrix(m, jacobians)) for m in methods], axis=1)
+    rates = None
+    if simulate:
+        task = (model, reg, scheme, lrs, model_params, scheme_params, steps, x0)
+        workers = n_jobs or (os.cpu_count() or 1 if gammas.size * lrs.size >= PARALLEL_THRESHOLD else 1)
+        rates = np.array(_run_rows(task, gammas, workers, progress))
+    return SweepResult(gammas, lrs, radius, rates, {"model": str(model), "reg": reg, "scheme": methods[0].name,
                                                     "parameters": {**model_params, **scheme_params}})
+
+
+def strength_jacobians(model, reg, gammas, **model_params) -> np.ndarray:
+    """``(len(gammas), d, d)``: :math:`J(\\gamma)` at the equilibrium (``reg`` ``None``: :math:`J` repeated)."""
+    if reg in (None, "none"):
+        jac = jacobian(model, **model_params)
+        return np.broadcast_to(jac, (len(gammas),) + jac.shape)
+    return StrengthFamily(model, reg, **model_params).jacobians(gammas)
 
 
 def _run_rows(task, gammas, workers, progress):
@@ -97,17 +129,8 @@ def _run_rows(task, gammas, workers, progress):
 
 
 def _row(task, gamma):
-    model, reg, scheme, lrs, model_params, scheme_params, simulate, steps, x0 = task
-    rg = regularized_game(model, reg, gamma if reg not in (None, "none") else None, **model_params)
-    x_star = np.array([float(e) for e in rg.equilibrium])
-    jac = rg.numeric_jacobian(x_star)
-    radius, rates = [], []
-    for lr in lrs:
-        stepper = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **{**scheme_params, "lr": lr})
-        radius.append(float(np.abs(np.linalg.eigvals(update_matrix(stepper, jac))).max()))
-        if simulate:
-            rates.append(_simulated_rate(model, reg, gamma, scheme, lr, steps, x0, model_params, scheme_params))
-    return radius, rates
+    model, reg, scheme, lrs, model_params, scheme_params, steps, x0 = task
+    return [_simulated_rate(model, reg, gamma, scheme, lr, steps, x0, model_params, scheme_params) for lr in lrs]
 
 
 def _simulated_rate(model, reg, gamma, scheme, lr, steps, x0, model_params, scheme_params):

@@ -5,10 +5,11 @@ For a step :math:`h`, simultaneous GD is stable at eigenvalue :math:`\lambda` of
 Geiger 2017, "The Numerics of GANs"). For another scheme the region is
 :math:`\{\lambda : \rho(F'_\lambda) < 1\}` with :math:`F'_\lambda` the update map's Jacobian for the
 linear field whose Jacobian is the normal block :math:`\begin{pmatrix}a & -b\\ b & a\end{pmatrix}`,
-:math:`\lambda = a + ib`, computed on a grid. For schemes that treat every coordinate alike
-(simgd, extragradient, optimistic, simultaneous momentum) this is exact; for schemes that
-distinguish the players (altgd, cgd, alternating momentum, TTUR) the update map depends on more
-than :math:`\lambda` and the region is that of normal blocks only (the plot says so).
+:math:`\lambda = a + ib`, computed on a grid (:func:`jacobian_lab.schemes.linearize.normal_block_radii`).
+For schemes that treat every coordinate alike (``Scheme.treats_players_alike``: simgd,
+extragradient, optimistic, simultaneous momentum) this is exact; for schemes that distinguish the
+players (altgd, cgd, alternating updates, TTUR) the update map depends on more than :math:`\lambda`
+and the region is that of normal blocks only (the plot says so).
 A discrete spectrum is drawn against the unit circle, which is exact for every scheme.
 """
 
@@ -20,9 +21,10 @@ import numpy as np
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
+from ..analysis import resolve_scheme
 from ..schemes import Scheme, make_scheme
+from ..schemes.linearize import normal_block_radii
 from ..spectra.spectrum import Spectrum
-from ._linear import spectral_radii, update_matrices
 from .style import PALETTE, ROLES, new_axes, styled
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -40,12 +42,6 @@ class StabilityMap:
     exact: bool
 
 
-def _coordinate_blind(scheme) -> bool:
-    same_lr = np.allclose(scheme.lr, scheme.lr[0])
-    alternating = scheme.name == "altgd" or (scheme.name == "momentum" and scheme.values["alternating"])
-    return same_lr and scheme.name != "cgd" and not alternating
-
-
 def stability_map(scheme="simgd", lr=0.1, extent=(-3.0, 1.0, -2.0, 2.0), n=201, **params) -> StabilityMap:
     """:math:`\\rho` of the update map on an ``n x n`` grid of eigenvalues in ``extent``.
 
@@ -61,15 +57,13 @@ def stability_map(scheme="simgd", lr=0.1, extent=(-3.0, 1.0, -2.0, 2.0), n=201, 
         Other scheme parameters (``beta``, ``n_g`` ...).
     """
     if isinstance(scheme, Scheme):  # rebuilt on one 2x2 block
-        params = {**scheme.values, **params}
+        params = {**{k: v for k, v in scheme.values.items() if v is not None}, **params}
         lr, scheme = params.pop("lr", lr), scheme.name
-    steps = make_scheme(scheme, 1, 2, lr=lr, **params)
+    method = make_scheme(scheme, 1, 2, lr=lr, **params)
     real = np.linspace(extent[0], extent[1], n)
     imag = np.linspace(extent[2], extent[3], n)
-    a, b = np.meshgrid(real, imag)
-    blocks = np.stack([np.stack([a, -b], -1), np.stack([b, a], -1)], -2).reshape(-1, 2, 2)
-    radius = spectral_radii(update_matrices(steps, blocks)).reshape(a.shape)
-    return StabilityMap(real, imag, radius, steps.name, float(steps.lr[0]), _coordinate_blind(steps))
+    radius = normal_block_radii(method, real[None, :] + 1j * imag[:, None])
+    return StabilityMap(real, imag, radius, method.name, float(method.lr[0]), method.treats_players_alike)
 
 
 def _as_list(spectra):
@@ -151,24 +145,27 @@ def _legend_handles(ax, region):
 
 
 def _continuous_region(ax, spectra, scheme, lr, extent, n, scheme_params):
-    if scheme is None or scheme == "flow":
+    method = resolve_scheme(scheme, 1, 2, {**({"lr": lr} if lr is not None else {}), **scheme_params})
+    if method is None or method.capabilities.continuous:
         extent = extent or _extent([s.eigenvalues for s in spectra], (0, 0, 0, 0))
         patch = ax.axvspan(extent[0] - abs(extent[0]), 0, color=ROLES["region"], alpha=0.25, lw=0,
                            label=r"stable: Re $\lambda < 0$")
         return extent, [patch], "eigenvalues $\\lambda$ of $J$ (stable: Re $\\lambda < 0$)"
-    steps = make_scheme(scheme, 1, 2, **({"lr": lr} if lr is not None else {}), **scheme_params)
-    h = float(steps.lr[0])
-    if steps.name == "simgd":
-        extent = extent or _extent([s.eigenvalues for s in spectra], (-2 / h, 0, -1 / h, 1 / h))
-        disc = Circle((-1 / h, 0), 1 / h, facecolor=to_rgba(ROLES["region"], 0.3),
-                      edgecolor=ROLES["stable_edge"], lw=1.2, label="stable: $|1 + h\\lambda| < 1$")
-        ax.add_patch(disc)
-        return extent, [disc], f"eigenvalues $\\lambda$ of $J$, simgd region (h = {h:g})"
+    h = float(method.lr[0])
+    disc = method.stability_disc()
+    if disc is not None:
+        center, radius, formula = disc
+        box = (center - radius, center + radius, -radius, radius)
+        extent = extent or _extent([s.eigenvalues for s in spectra], box)
+        patch = Circle((center, 0), radius, facecolor=to_rgba(ROLES["region"], 0.3),
+                       edgecolor=ROLES["stable_edge"], lw=1.2, label=f"stable: ${formula}$")
+        ax.add_patch(patch)
+        return extent, [patch], f"eigenvalues $\\lambda$ of $J$, {method.name} region (h = {h:g})"
     extent = extent or _extent([s.eigenvalues for s in spectra], (-0.2, 0.05, -0.1, 0.1))
-    grid = stability_map(steps, h, extent=extent, n=n)
+    grid = stability_map(method, h, extent=extent, n=n)
     region = _draw_region(ax, grid)
     note = "" if grid.exact else " (normal blocks)"
-    return extent, region, f"eigenvalues $\\lambda$ of $J$, {steps.name} region{note} (h = {h:g})"
+    return extent, region, f"eigenvalues $\\lambda$ of $J$, {method.name} region{note} (h = {h:g})"
 
 
 def _draw_region(ax, grid: StabilityMap):

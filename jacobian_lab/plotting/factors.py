@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import check_positive
-from ._linear import StrengthFamily
+from ..strengths import StrengthFamily
 from .style import new_grid, reg_color, styled
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis import resolve_scheme, split_params
 from ..errors import check_positive
-from ..schemes import make_scheme
-from ._linear import StrengthFamily, update_matrices
+from ..schemes import update_matrix
+from ..strengths import StrengthFamily
 from .style import CMAP, PALETTE, ROLES, new_axes, styled
 
 
@@ -61,28 +62,30 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
     critical : bool
         Also mark the strengths where eigenvalues meet (closed form via :func:`jacobian_lab.derive`).
     scheme : str, optional
-        Eigenvalues of this scheme's update map instead of :math:`J` (scheme parameters in ``params``).
+        Eigenvalues of this scheme's update map instead of :math:`J` (scheme parameters in
+        ``params``); a continuous-time scheme (``flow``) keeps :math:`J`.
     **params
         Model (and scheme) parameters.
     """
     gamma_max = check_positive("gamma_max", gamma_max)
-    scheme_params = {k: params.pop(k) for k in ("lr", "lr_g", "lr_d", "n_g", "n_d", "order", "beta",
-                                                "alternating") if k in params}
-    family = StrengthFamily(model, reg, **params)
+    model_params, scheme_params = split_params(params)
+    family = StrengthFamily(model, reg, **model_params)
+    game = family.game.game
+    method = resolve_scheme(scheme, len(game.theta), game.dim, scheme_params)
+    discrete = method is not None and not method.capabilities.continuous
     crit = np.array([c for c in family.critical_strengths() if c <= gamma_max] if critical else [])
     marked = np.unique(np.r_[np.asarray(marks, dtype=float), crit])
     strengths = np.unique(np.r_[np.linspace(0, gamma_max, n), marked])
-    eig = _eigenvalues(family, strengths, scheme, scheme_params)
+    eig = _eigenvalues(family, strengths, method if discrete else None)
     at = np.searchsorted(strengths, marked)
-    return PathData(strengths, eig, marked, eig[at], crit, reg, family.game.game.name,
-                    "continuous" if scheme in (None, "flow") else "discrete")
+    return PathData(strengths, eig, marked, eig[at], crit, reg, game.name,
+                    "discrete" if discrete else "continuous")
 
 
-def _eigenvalues(family, strengths, scheme, scheme_params):
+def _eigenvalues(family, strengths, method):
     jac = family.jacobians(strengths)
-    if scheme not in (None, "flow"):
-        steps = make_scheme(scheme, len(family.game.game.theta), family.game.game.dim, **scheme_params)
-        jac = update_matrices(steps, jac)
+    if method is not None:
+        jac = update_matrix(method, jac)
     eig = np.linalg.eigvals(jac)
     order = np.lexsort((-eig.imag, -eig.real), axis=-1)
     return np.take_along_axis(eig, order, axis=-1)

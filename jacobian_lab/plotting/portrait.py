@@ -135,7 +135,7 @@ def portrait_data(model, reg=None, gamma=None, scheme="simgd", lr=None, steps=30
 
 def _split(params):
     """Model and scheme keywords (``lr`` is an explicit argument here), by the scheme registry."""
-    return split_params(params, "scheme")
+    return split_params(params)
 
 
 def _embed(fmap: FieldMap, points2d):

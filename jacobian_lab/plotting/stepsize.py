@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..dynamics.sweep import sweep
 from ..errors import check_positive
-from ..schemes import make_scheme
-from ._linear import StrengthFamily, spectral_radii, update_matrices
 from .style import CMAP, ROLES, new_axes, styled
 
 
 @dataclass(frozen=True)
 class StepSizeMap:
-    """``radius[j, i]``: spectral radius at step ``steps[j]`` and strength ``strengths[i]``."""
+    """``radius[j, i]``: spectral radius at step ``steps[j]`` and strength ``strengths[i]``;
+    ``best``: the fastest cell ``{"gamma", "lr", "spectral_radius", ...}``."""
 
     strengths: np.ndarray
     steps: np.ndarray
@@ -28,29 +28,21 @@ class StepSizeMap:
     reg: str
     scheme: str
     model: str
+    best: dict
 
 
 def step_size_map(model, reg, gamma_max=3.0, lr_max=2.0, scheme="simgd", n_gamma=121, n_lr=120,
                   **params) -> StepSizeMap:
     """:math:`\\rho(\\gamma, h)` on ``n_gamma`` strengths in ``[0, gamma_max]`` and ``n_lr`` steps
-    ``lr_max * k / n_lr``, ``k = 1..n_lr``.
+    ``lr_max * k / n_lr``, ``k = 1..n_lr`` (:func:`jacobian_lab.sweep`).
 
     ``params`` holds model parameters and scheme parameters other than ``lr``.
     """
     gamma_max, lr_max = check_positive("gamma_max", gamma_max), check_positive("lr_max", lr_max)
-    scheme_params = {k: params.pop(k) for k in ("n_g", "n_d", "order", "beta", "alternating")
-                     if k in params}
-    family = StrengthFamily(model, reg, **params)
-    game = family.game.game
-    strengths = np.linspace(0, gamma_max, n_gamma)
-    steps = np.linspace(0, lr_max, n_lr + 1)[1:]
-    jac = family.jacobians(strengths)
-    radius = np.array([
-        spectral_radii(update_matrices(make_scheme(scheme, len(game.theta), game.dim, lr=h,
-                                                   **scheme_params), jac))
-        for h in steps
-    ])
-    return StepSizeMap(strengths, steps, radius, reg, str(scheme), game.name)
+    result = sweep(model, reg, np.linspace(0, gamma_max, n_gamma), np.linspace(0, lr_max, n_lr + 1)[1:],
+                   scheme, progress=False, **params)
+    return StepSizeMap(result.gammas, result.lrs, result.spectral_radius.T, reg, result.info["scheme"],
+                       result.info["model"], result.best())
 
 
 @styled
@@ -69,11 +61,11 @@ def step_size_plot(data: StepSizeMap, ax=None, vmax=1.5, colorbar=True, title=No
                          shading="nearest", rasterized=True)
     edge = ax.contour(data.strengths, data.steps, data.radius, levels=[1.0],
                       colors=[ROLES["stable_edge"]], linewidths=1.6)
-    j, i = np.unravel_index(np.nanargmin(data.radius), data.radius.shape)
-    best = ax.scatter([data.strengths[i]], [data.steps[j]], marker="*", s=140, color="white",
+    fast = data.best
+    best = ax.scatter([fast["gamma"]], [fast["lr"]], marker="*", s=140, color="white",
                       edgecolor="black", zorder=4,
-                      label=f"fastest: $\\rho$ = {data.radius[j, i]:.3f}\n"
-                            f"($\\gamma$ = {data.strengths[i]:.2g}, h = {data.steps[j]:.2g})")
+                      label=f"fastest: $\\rho$ = {fast['spectral_radius']:.3f}\n"
+                            f"($\\gamma$ = {fast['gamma']:.2g}, h = {fast['lr']:.2g})")
     ax.set_xlabel(f"strength $\\gamma$ ({data.reg})")
     ax.set_ylabel(f"step size h ({data.scheme})")
     ax.set_title(title or f"{data.model}, {data.reg}, {data.scheme}: spectral radius")

@@ -1,30 +1,48 @@
-"""Update schemes by name."""
+"""Update schemes by name: each is declared once in :mod:`jacobian_lab.schemes.catalog`."""
 
 from __future__ import annotations
 
 from ..errors import unknown_name
-from .base import Scheme
+from . import catalog  # noqa: F401 - registers every scheme
+from .base import REGISTRY, Capabilities, Scheme
 from .linearize import LinearField, symbolic_update_matrix, update_matrix
-from .maps import CGD, AltGD, Extragradient, Flow, Momentum, Optimistic, SimGD
+from .parameters import SchemeParameter
 
-SCHEMES: dict[str, type[Scheme]] = {
-    cls.name: cls for cls in (SimGD, AltGD, Extragradient, Optimistic, Momentum, CGD, Flow)
-}
+#: The schemes with a spectrum (an update map differentiable at a fixed point, or the flow), by
+#: name. :data:`REGISTRY` holds every scheme, also those for simulations and training only (adam);
+#: a :class:`Scheme` subclass defined later with a ``name`` joins it.
+SCHEMES: dict[str, type[Scheme]] = {n: c for n, c in sorted(REGISTRY.items()) if c.capabilities.differentiable}
 
 
 def make_scheme(name, n_theta: int, dim: int, **params) -> Scheme:
     """Build a scheme from its name (or pass an instance through)."""
     if isinstance(name, Scheme):
         return name
-    if name not in SCHEMES:
-        raise unknown_name("scheme", name, SCHEMES)
-    return SCHEMES[name](n_theta, dim, **params)
+    if name not in REGISTRY:
+        raise unknown_name("scheme", name, REGISTRY)
+    return REGISTRY[name](n_theta, dim, **params)
+
+
+def scheme_parameters() -> dict[str, SchemeParameter]:
+    """Every declared scheme parameter by keyword name (``lr_g`` maps to ``lr``'s declaration).
+
+    The first declaration of a name wins; two schemes declaring one name with different kinds is
+    refused (a flag could not serve both).
+    """
+    out: dict[str, SchemeParameter] = {}
+    for cls in REGISTRY.values():
+        for p in cls.parameters:
+            for name in p.names:
+                known = out.setdefault(name, p)
+                if known.kind != p.kind:
+                    raise TypeError(f"scheme parameter {name!r} is declared as {known.kind} and {p.kind}")
+    return out
 
 
 def scheme_parameter_names() -> set[str]:
-    """Every parameter name any scheme accepts."""
-    return {p for cls in SCHEMES.values() for p in cls.parameters}
+    """Every keyword any scheme accepts."""
+    return set(scheme_parameters())
 
 
-__all__ = ["SCHEMES", "Scheme", "make_scheme", "update_matrix", "symbolic_update_matrix",
-           "LinearField", "scheme_parameter_names"]
+__all__ = ["SCHEMES", "REGISTRY", "Scheme", "Capabilities", "SchemeParameter", "make_scheme", "update_matrix",
+           "symbolic_update_matrix", "LinearField", "scheme_parameters", "scheme_parameter_names"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..errors import JacobianLabError
+from ..schemes import symbolic_update_matrix
 from .eigen import block_eigenvalues, components, tidy
 from .timeout import SymbolicTimeout, time_limit
 
@@ -85,32 +86,26 @@ def _blocks_text(what, blocks, show):
     return lines
 
 
-def derive(model, reg=None, gamma=None, scheme=None, **params) -> Derivation:
-    """Closed-form Jacobian and eigenvalues at the equilibrium (see module docstring).
+def derive_closed_forms(rg, scheme=None) -> Derivation:
+    """Closed forms of a regularized game (and a :class:`~jacobian_lab.schemes.Scheme`'s update map).
 
-    Parameters are as for :func:`jacobian_lab.spectrum`; strengths and step sizes stay symbols
-    (their values are ignored), model parameters stay symbols where the work stays bounded.
+    ``rg`` is a :class:`~jacobian_lab.field.RegularizedGame`; :func:`jacobian_lab.derive` builds it
+    from names. A continuous-time scheme adds nothing to :math:`J`'s closed forms.
     """
-    from ..analysis import regularized_game, split_params
-    from ..schemes import make_scheme, symbolic_update_matrix
-
-    model_params, scheme_params = split_params(params, scheme)
-    rg = regularized_game(model, reg, gamma, **model_params)
     if rg.game.equilibrium is None:
         raise JacobianLabError(f"{rg.game.name!r} has no closed-form equilibrium to derive at")
-    title = f"{rg.game.name} ({_params(rg.game)}), reg {rg.label}" + (f", scheme {scheme}" if scheme else "")
+    title = f"{rg.game.name} ({_params(rg.game)}), reg {rg.label}" + (f", scheme {scheme.name}" if scheme else "")
     result = _derive_bounded(rg, {}) or _derive_bounded(rg, rg.game.substitutions())
     if result is None:
         raise JacobianLabError("closed forms did not finish in time; use `jacobian-lab analyze` for numbers")
     jac, blocks, basis, subs = result
     out = Derivation(title, list(rg.variables), _equilibrium(rg, subs), jac, blocks, substituted=subs)
-    if scheme and scheme != "flow":
-        steps = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+    if scheme is not None and not scheme.capabilities.continuous:
         try:
             with time_limit(TIME_LIMIT):
-                out.update_matrix = symbolic_update_matrix(steps, jac, step_symbols=True)
-                memory_basis = None if basis is None else sp.diag(*([basis] * steps.memory))
-                out.update_blocks = _blocks(out.update_matrix, memory_basis, _labels(rg, steps.memory), ())
+                out.update_matrix = symbolic_update_matrix(scheme, jac, step_symbols=True)
+                memory_basis = None if basis is None else sp.diag(*([basis] * scheme.memory))
+                out.update_blocks = _blocks(out.update_matrix, memory_basis, _labels(rg, scheme), ())
         except SymbolicTimeout:
             out.notes.append("the update map's closed form did not finish in time")
     return out
@@ -124,9 +119,11 @@ def _equilibrium(rg, subs):
     return tuple(sp.sympify(e).subs(subs) for e in rg.game.equilibrium)
 
 
-def _labels(rg, memory=1):
+def _labels(rg, scheme=None):
+    """Coordinate names, of every array the scheme carries (``theta``, ``theta_prev`` ...)."""
     names = [str(v) for v in rg.variables]
-    return names if memory == 1 else names + [f"{n}_prev" for n in names]
+    arrays = ("x",) if scheme is None else scheme.capabilities.state
+    return [n if array == "x" else f"{n}_{array.removeprefix('x_')}" for array in arrays for n in names]
 
 
 def _derive_bounded(rg, subs):

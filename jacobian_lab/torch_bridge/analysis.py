@@ -1,7 +1,7 @@
 r"""``jl.spectrum`` for a torch game: every eigenvalue (dense) or the top ``k`` (ARPACK).
 
 Dense: :math:`J` from :mod:`.dense`, eigenvalues by LAPACK (``scipy.linalg.eigvals``; on CUDA
-``torch.linalg.eigvals``). A ``scheme`` other than ``None``/``"flow"`` gives the update map's spectrum
+``torch.linalg.eigvals``). A discrete ``scheme`` (not ``None``, not continuous-time) gives the update map's spectrum
 from the dense :math:`J` (:func:`jacobian_lab.schemes.update_matrix`), with the flow spectrum as
 ``continuous``. Top-k (``k=``): :mod:`.operator`, ``partial=True``, ``jacobian=None``. The
 eigenvalues come from ARPACK on :math:`J^\top` (vector-Jacobian products on one recorded graph);
@@ -24,9 +24,10 @@ import numpy as np
 import scipy.linalg
 import torch
 
+from ..analysis import resolve_scheme
 from ..errors import JacobianLabError
 from ..regularizers import parse_reg
-from ..schemes import make_scheme, scheme_parameter_names, update_matrix
+from ..schemes import scheme_parameter_names, update_matrix
 from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.spectrum import Spectrum
 from .dense import jacobian_torch
@@ -42,8 +43,6 @@ def _check_options(scheme, params):
     if unknown:
         accepted = ", ".join(("reg", "gamma", "scheme", "at", "rtol", *OPTIONS, *sorted(scheme_names)))
         raise JacobianLabError(f"unknown keyword(s) {unknown} for a torch game's spectrum; accepted: {accepted}")
-    if params and scheme in (None, "flow"):
-        raise JacobianLabError(f"scheme parameters {sorted(params)} given without a scheme; pass scheme='simgd'")
 
 
 def _info(game, reg, gamma, method, x):
@@ -64,7 +63,7 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
     reg, gamma
         Regularizers by the core's names.
     scheme : str, optional
-        ``None``/``"flow"``: :math:`J`; another scheme: its update map (dense only).
+        ``None`` or continuous-time (``flow``): :math:`J`; another scheme: its update map (dense only).
     at : array_like, optional
         Flat parameters (generator first); default the modules' current ones.
     rtol : float, optional
@@ -88,25 +87,26 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
         ``lr``, ``lr_g``, ``lr_d``, ... for ``scheme``.
     """
     _check_options(scheme, scheme_params)
+    method = resolve_scheme(scheme, game.n_theta, game.n_params, scheme_params)
+    discrete = method is not None and not method.capabilities.continuous
+    if discrete:
+        method.check("has_update_matrix", "update-map Jacobian")
     rtol = DEFAULT_RTOL if rtol is None else rtol
     if not 0 <= rtol < 1:
         raise JacobianLabError(f"rtol must be in [0, 1), got {rtol!r}")
     game = game.to(device) if device is not None else game
     if k is not None:
-        if scheme not in (None, "flow"):
+        if discrete:
             raise JacobianLabError("a scheme's update-map spectrum needs the dense Jacobian; drop k, or drop scheme")
         arpack = dict(tol=tol, maxiter=maxiter, ncv=ncv, progress=progress)
         return _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack)
     if which != "LM" or vectors:
         raise JacobianLabError("'which' and 'vectors' apply to the top-k spectrum; give k (e.g. k=20)")
     flow = _dense(game, reg, gamma, at, rtol, max_bytes, progress)
-    if scheme in (None, "flow"):
-        if scheme:
-            make_scheme(scheme, 0, 0)
+    if not discrete:
         return flow
-    steps = make_scheme(scheme, game.n_theta, game.n_params, **scheme_params)
-    matrix = update_matrix(steps, flow.jacobian)
-    info = {**flow.info, "scheme": steps.name, "scheme_parameters": dict(steps.values)}
+    matrix = update_matrix(method, flow.jacobian)
+    info = {**flow.info, "scheme": method.name, "scheme_parameters": dict(method.values)}
     return Spectrum(scipy.linalg.eigvals(matrix), matrix, "discrete", continuous=flow, rtol=rtol,
                     point=flow.point, info=info, factors="network", field_norm=flow.field_norm, eps=flow.eps)
 

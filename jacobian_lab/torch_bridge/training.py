@@ -1,23 +1,20 @@
 r"""A small full-batch training loop that records the game spectrum along the way.
 
-Every method updates the flat parameters :math:`x = (\theta, \psi)` along the (regularized) field
-:math:`v` of :mod:`.field`, with per-player step sizes :math:`h = (h_G, h_D)`:
-
-* ``simgd``: :math:`x \leftarrow x + h\,v(x)` (with :math:`h_G \ne h_D`: TTUR);
-* ``altgd``: :math:`\theta \leftarrow \theta + h_G v_\theta(x)`, then
-  :math:`\psi \leftarrow \psi + h_D v_\psi(\theta, \psi)` at the new point (``order="gd"``; ``"dg"``
-  updates the discriminator first);
-* ``extragradient``: :math:`x' = x + h v(x)`, :math:`x \leftarrow x + h v(x')` (Korpelevich 1976;
-  Gidel et al. 2019);
-* ``adam``: simultaneous Adam (Kingma & Ba 2015) on :math:`-v`, default betas (0.5, 0.999).
+The players' flat parameters :math:`x = (\theta, \psi)` move by any scheme of
+:data:`jacobian_lab.schemes.REGISTRY` (``simgd``, ``altgd`` with ``n_g``/``n_d``/``order``,
+``extragradient``, ``optimistic``, ``momentum``, ``lookahead``, ``adam`` ...): the scheme's own
+``update`` function (:mod:`jacobian_lab.schemes.base`) runs on torch tensors, along the (regularized)
+field :math:`v` of :mod:`.field`, with its state (``x_prev``, Adam's moments) carried between steps.
+Schemes that solve a linear system with the field's Jacobian (``cgd``) are refused.
 
 Every regularizer of the core applies (``reg``/``gamma``: penalties, instance noise, SGA), and a hard
-``constraint`` (:mod:`.constraints`: ``svd`` or ``bjorck``) can follow each step. Every
-``record_every`` steps (and at the first and last step) the loop records the spectrum of the training
-field's Jacobian at the current point: every eigenvalue (``k=None``, dense) or the top ``k``
-(ARPACK), both factors by the core's tolerance rule, and the players' unregularized losses. The batch
-is fixed (full-batch dynamics, the setting of the spectra). A non-finite field stops the loop with a
-:class:`RuntimeWarning` and ``diverged=True``: never a silent NaN.
+``constraint`` (:mod:`.constraints`: ``svd`` or ``bjorck``) can follow each step (on :math:`x`; the
+rest of the state is kept). Every ``record_every`` steps (and at the first and last step) the loop
+records the spectrum of the training field's Jacobian at the current point: every eigenvalue
+(``k=None``, dense) or the top ``k`` (ARPACK), both factors by the core's tolerance rule, and the
+players' unregularized losses. The batch is fixed (full-batch dynamics, the setting of the spectra).
+A non-finite field stops the loop with a :class:`RuntimeWarning` and ``diverged=True``: never a
+silent NaN.
 """
 
 from __future__ import annotations
@@ -25,16 +22,16 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..errors import JacobianLabError, check_int, check_positive, unknown_name
+from ..errors import NotApplicableError, check_int, unknown_name
+from ..schemes import REGISTRY, make_scheme
 from .constraints import check_constraint, constrain
 from .field import make_field
-
-METHODS = ("simgd", "altgd", "extragradient", "adam")
 
 
 @dataclass
@@ -71,53 +68,32 @@ class History:
     info: dict = field(default_factory=dict)
 
 
-def step_sizes(game, lr, lr_g=None, lr_d=None) -> torch.Tensor:
-    """Per-coordinate step sizes: ``lr_g`` (default ``lr``) on :math:`\\theta`, ``lr_d`` on :math:`\\psi`."""
-    h_g = check_positive("lr_g", lr if lr_g is None else lr_g)
-    h_d = check_positive("lr_d", lr if lr_d is None else lr_d)
-    n_psi = game.n_params - game.n_theta
-    options = {"dtype": game.dtype, "device": game.device}
-    return torch.cat([torch.full((game.n_theta,), h_g, **options), torch.full((n_psi,), h_d, **options)])
+def training_scheme(game, method="simgd", **params):
+    """The :class:`~jacobian_lab.schemes.Scheme` ``method`` on ``game``'s coordinates, refused if it
+    needs the field's Jacobian (a linear solve)."""
+    if isinstance(method, str) and method not in REGISTRY:
+        raise unknown_name("method", method, REGISTRY)
+    scheme = make_scheme(method, game.n_theta, game.n_params, **params)
+    if scheme.capabilities.linear_solve:
+        raise NotApplicableError(f"scheme {scheme.name!r} solves a linear system with the field's Jacobian; "
+                                 "torch training runs schemes that use the field only")
+    return scheme
 
 
-def simgd(field, x, h, state):
-    """:math:`x + h\\,v(x)`."""
-    return x + h * field(x)
+class SchemeStepper:
+    """Steps a scheme's ``update`` on torch tensors: ``state = stepper(state)``, ``state[0]`` is :math:`x`."""
 
+    def __init__(self, scheme, vector_field, x):
+        self.scheme = scheme
+        self.field = SimpleNamespace(v=vector_field)
+        as_tensor = lambda a: torch.as_tensor(a, dtype=x.dtype, device=x.device)  # noqa: E731
+        self.params = scheme.namespace(convert=as_tensor)
 
-def altgd(field, x, h, state):
-    """One player, then the other at the new point (``state["order"]``: ``"gd"`` or ``"dg"``)."""
-    first = state["mask_g"] if state["order"] == "gd" else ~state["mask_g"]
-    x = torch.where(first, x + h * field(x), x)
-    return torch.where(~first, x + h * field(x), x)
+    def init(self, x) -> tuple:
+        return tuple(self.scheme.init(x))
 
-
-def extragradient(field, x, h, state):
-    """:math:`x + h\\,v(x + h\\,v(x))`."""
-    return x + h * field(x + h * field(x))
-
-
-def adam(field, x, h, state):
-    """Simultaneous Adam on the loss gradients :math:`-v` (bias-corrected moments)."""
-    b1, b2 = state["betas"]
-    g = -field(x)
-    state["t"] += 1
-    state["m"] = b1 * state["m"] + (1 - b1) * g
-    state["v"] = b2 * state["v"] + (1 - b2) * g * g
-    m_hat = state["m"] / (1 - b1 ** state["t"])
-    v_hat = state["v"] / (1 - b2 ** state["t"])
-    return x - h * m_hat / (v_hat.sqrt() + state["eps"])
-
-
-STEPS = {"simgd": simgd, "altgd": altgd, "extragradient": extragradient, "adam": adam}
-
-
-def _initial_state(game, x, method, order, betas, eps):
-    if method == "altgd" and order not in ("gd", "dg"):
-        raise JacobianLabError(f"order must be 'gd' (generator first) or 'dg', got {order!r}")
-    mask_g = torch.arange(game.n_params, device=x.device) < game.n_theta
-    return {"order": order, "mask_g": mask_g, "betas": tuple(betas), "eps": float(eps), "t": 0,
-            "m": torch.zeros_like(x), "v": torch.zeros_like(x)}
+    def __call__(self, state) -> tuple:
+        return tuple(s.detach() for s in self.scheme.advance(self.field, state, self.params))
 
 
 def record(history, game, x, reg, gamma, k, which, rtol) -> None:
@@ -141,8 +117,8 @@ def record(history, game, x, reg, gamma, k, which, rtol) -> None:
 
 
 def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, lr_d=None, reg=None,
-          gamma=None, constraint=None, record_every=None, k=None, which="LM", rtol=None, order="gd",
-          betas=(0.5, 0.999), eps=1e-8, write_back=True, progress=None) -> History:
+          gamma=None, constraint=None, record_every=None, k=None, which="LM", rtol=None, write_back=True,
+          progress=None, **scheme_params) -> History:
     """Train ``game``'s players on their fixed batch, recording spectra along the way.
 
     Parameters
@@ -150,7 +126,9 @@ def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, 
     game : TorchGame
     steps : int
         Number of updates.
-    method : {"simgd", "altgd", "extragradient", "adam"}
+    method : str or Scheme
+        A scheme of :data:`jacobian_lab.schemes.REGISTRY` (``jacobian-lab list``), e.g. ``simgd``,
+        ``altgd``, ``extragradient``, ``optimistic``, ``momentum``, ``lookahead``, ``adam``.
     lr, lr_g, lr_d : float
         Step size, and per-player overrides.
     reg, gamma
@@ -164,41 +142,41 @@ def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, 
         ``k=0`` records the losses only (empty eigenvalues, NaN factors).
     rtol : float, optional
         Tolerance rule of the factors.
-    order : {"gd", "dg"}
-        ``altgd``: generator first or discriminator first.
-    betas, eps
-        Adam's coefficients.
     write_back : bool
         Copy the final parameters into the modules.
     progress : bool, optional
         Show a tqdm bar (``None``: when the loop runs longer than a second).
+    **scheme_params
+        The scheme's other parameters: ``order``, ``n_d`` (altgd), ``beta`` (momentum),
+        ``beta1``, ``beta2``, ``eps`` (adam) ...
 
     Returns
     -------
     History
     """
     steps = check_int("steps", steps, minimum=0)
-    if method not in STEPS:
-        raise unknown_name("method", method, STEPS)
+    scheme = training_scheme(game, method, lr=lr, lr_g=lr_g, lr_d=lr_d, **scheme_params)
     constraint = check_constraint(constraint)
     every = max(1, steps // 10) if record_every is None else check_int("record_every", record_every)
-    h = step_sizes(game, lr, lr_g, lr_d)
     vector_field = make_field(game, reg, gamma)
     x = constrain(game, game.parameters(), constraint)
-    state = _initial_state(game, x, method, order, betas, eps)
-    history = History(info={"method": method, "reg": reg, "gamma": gamma, "constraint": constraint,
-                            "lr_g": float(h[0]), "lr_d": float(h[-1]), "k": k, "which": which})
+    stepper = SchemeStepper(scheme, vector_field, x)
+    state = stepper.init(x)
+    history = History(info={"method": scheme.name, "scheme_parameters": dict(scheme.values), "reg": reg,
+                            "gamma": gamma, "constraint": constraint, "lr_g": float(scheme.lr[0]),
+                            "lr_d": float(scheme.lr[-1]), "k": k, "which": which})
     _record_at(history, 0, game, x, reg, gamma, k, which, rtol)
-    with tqdm(total=steps, desc=f"train {method}", unit="step", delay=1.0, leave=False,
+    with tqdm(total=steps, desc=f"train {scheme.name}", unit="step", delay=1.0, leave=False,
               disable=progress is False) as bar:
         for n in range(1, steps + 1):
-            new = constrain(game, STEPS[method](vector_field, x, h, state).detach(), constraint)
+            state = stepper(state)
+            new = constrain(game, state[0], constraint)
             if not bool(torch.isfinite(new).all()):
                 history.diverged = True
                 warnings.warn(f"training diverged at step {n} (non-finite parameters); stopped there",
                               RuntimeWarning, stacklevel=2)
                 break
-            x = new
+            x, state = new, (new, *state[1:])
             if n % every == 0 or n == steps:
                 _record_at(history, n, game, x, reg, gamma, k, which, rtol)
             bar.update()

@@ -1,10 +1,10 @@
-r"""Jacobians at the equilibrium as functions of a strength, and batched update maps.
+r"""Jacobians at the equilibrium as functions of a regularizer's strength.
 
 Sweeping a strength with :func:`jacobian_lab.spectrum` rebuilds the regularized game for every
 value. The Jacobian at the equilibrium is a closed-form function :math:`J(\gamma)` of the strength
 (the game's equilibrium does not depend on it), so it is substituted once and generated as numeric
-code; every value then costs one small eigenvalue problem. The update maps come from the schemes
-themselves (:meth:`Scheme.step` applied to the linearised field), here for a stack of Jacobians.
+code; every value then costs one small eigenvalue problem. Update maps of a stack of Jacobians come
+from :func:`jacobian_lab.schemes.update_matrix`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from ..analysis import regularized_game
-from ..errors import JacobianLabError
-from ..field import check_smooth
-from ..schemes import Scheme
-from ..spectra.factors import DEFAULT_RTOL
-from ..spectra.spectrum import Spectrum
-from ..symbolic.functions import NUMPY_MODULES
+from .analysis import derive, regularized_game
+from .errors import JacobianLabError
+from .field import check_smooth
+from .spectra.factors import DEFAULT_RTOL
+from .spectra.spectrum import Spectrum
+from .symbolic.functions import NUMPY_MODULES
 
 
 class StrengthFamily:
@@ -81,8 +80,6 @@ class StrengthFamily:
 
     def critical_strengths(self) -> list[float]:
         """Strengths where two eigenvalues meet (from :func:`jacobian_lab.derive`), ascending."""
-        from ..symbolic.derive import derive
-
         derivation = derive(self.game.game, self.reg)
         subs = self.game.game.substitutions()
         found = set()
@@ -93,42 +90,3 @@ class StrengthFamily:
                     if abs(number.imag) < 1e-12 and number.real >= 0:
                         found.add(round(number.real, 12))
         return sorted(found)
-
-
-class _StackedLinearField:
-    """The field :math:`v(x) = J_m x` for a stack of Jacobians; states are ``(M, n, d)``."""
-
-    def __init__(self, jacobians):
-        self.matrix = jacobians
-
-    def v(self, x):
-        return np.einsum("mij,mnj->mni", self.matrix, x)
-
-    def jac(self, x):
-        return np.broadcast_to(self.matrix[:, None], x.shape[:-1] + self.matrix.shape[-2:])
-
-
-def update_matrices(scheme: Scheme, jacobians) -> np.ndarray:
-    """The update-map Jacobians of ``scheme`` for a stack ``(M, d, d)`` of field Jacobians.
-
-    The batched form of :func:`jacobian_lab.schemes.update_matrix`: each basis vector of the
-    (stacked, for two-step schemes) state is stepped through the linearised field. Returns
-    ``(M, k d, k d)`` with ``k = scheme.memory``.
-    """
-    jacobians = np.asarray(jacobians, dtype=float)
-    m, d = jacobians.shape[0], jacobians.shape[-1]
-    size = scheme.memory * d
-    basis = np.broadcast_to(np.eye(size), (m, size, size))
-    states = tuple(basis[..., i * d:(i + 1) * d] for i in range(scheme.memory))
-    images = scheme.step(_StackedLinearField(jacobians), states)
-    return np.swapaxes(np.concatenate(images, axis=-1), -1, -2)
-
-
-def spectral_radii(matrices) -> np.ndarray:
-    """:math:`\\max_i |\\lambda_i|` of each matrix of a stack (``nan`` where not finite)."""
-    matrices = np.asarray(matrices)
-    finite = np.all(np.isfinite(matrices), axis=(-1, -2))
-    out = np.full(matrices.shape[:-2], np.nan)
-    if finite.any():
-        out[finite] = np.abs(np.linalg.eigvals(matrices[finite])).max(axis=-1)
-    return out
