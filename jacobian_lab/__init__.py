@@ -5,7 +5,7 @@
 >>> float(s.phase_factor), s.is_stable
 (2.0, True)
 
-The dynamics engine (numba) and the torch bridge load on first use, so that ``import
+The dynamics engine (numba), the torch bridge, pseudospectra and continuation load on first use, so that ``import
 jacobian_lab`` and the symbolic core stay fast.
 """
 
@@ -27,6 +27,11 @@ _LAZY = {
     "convergence_map": "jacobian_lab.dynamics",
     "Trajectory": "jacobian_lab.dynamics",
     "TorchGame": "jacobian_lab.torch_bridge",
+    "pseudospectrum": "jacobian_lab.spectra.pseudospectra",
+    "Pseudospectrum": "jacobian_lab.spectra.pseudospectra",
+    "transient_growth": "jacobian_lab.spectra.transient",
+    "continuation": "jacobian_lab.bifurcation",
+    "Continuation": "jacobian_lab.bifurcation",
 }
 
 

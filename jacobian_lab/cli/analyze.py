@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..analysis import spectrum
+from ..spectra.spectrum import TRANSIENT_MAX
 from ._common import (
     add_model_arguments,
     add_scheme_arguments,
@@ -67,10 +68,12 @@ def report(s) -> str:
                   *_matrix_lines("update-map Jacobian", s),
                   *_eigen_lines("eigenvalues of the update map", s),
                   f"spectral radius      {fmt(s.spectral_radius)}",
+                  *_transient_lines(s),
                   f"verdict              {s.stability} (discrete: spectral radius < 1)"]
         return "\n".join(lines)
     step = s.optimal_step()
-    lines += [f"verdict              {s.stability} (continuous: all Re lambda < 0)",
+    lines += [*_transient_lines(s),
+              f"verdict              {s.stability} (continuous: all Re lambda < 0)",
               f"largest stable step  {fmt(s.max_stable_step())}   (simultaneous GD: h < min 2 alpha/|lambda|^2)"]
     if step.rate < 1:
         lines.append(f"optimal step         {fmt(step.step)}   rate {fmt(step.rate)} per step,"
@@ -78,6 +81,22 @@ def report(s) -> str:
     else:
         lines.append("optimal step         none: no step size makes simultaneous GD converge")
     return "\n".join(lines)
+
+
+def _transient_lines(s):
+    """Non-normality: kappa(V), the peak of ||M^k|| or ||exp(tJ)||, the Kreiss lower bound."""
+    if s.jacobian is None or s.jacobian.shape[0] > TRANSIENT_MAX:
+        return []
+    t = s.transient
+    what, when = ("max_k ||M^k||", "k") if s.kind == "discrete" else ("max_t ||exp(tJ)||", "t")
+    peak = (f"{fmt(t.peak)} at {when} = {fmt(float(t.at))}" if t.peak < float("inf")
+            else "unbounded (unstable)")
+    lines = [f"eigenvector cond.    {fmt(t.kappa)}   (kappa(V), unit eigenvectors; 1 if normal)",
+             f"transient growth     {what} = {peak}",
+             f"Kreiss lower bound   {fmt(t.kreiss)}   (<= the transient peak; from the pseudospectra)"]
+    if t.note:
+        lines.append(f"                     ({t.note})")
+    return lines
 
 
 def _matrix_lines(title, s):

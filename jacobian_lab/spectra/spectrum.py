@@ -17,16 +17,19 @@ norm at the point is known, a fixed point; step sizes need every eigenvalue.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
 from . import factors, robust, steps
 from .blocks import GameBlocks, game_blocks
+from .transient import TransientGrowth, transient_growth
 
+#: Largest matrix whose transient growth :meth:`Spectrum.to_dict` includes (it costs O(n^3) per power).
+TRANSIENT_MAX = 200
 #: Definitions of the factors a :class:`Spectrum` reports by default.
 FACTOR_DEFINITIONS = ("paper", "network")
 #: A point is a fixed point when :math:`\|v\| \le` this times :math:`\max(1, \|J\|_F \|x\|)`
@@ -139,7 +142,7 @@ class Spectrum:
         """Nie & Patel's ``max |lambda| / min |lambda|`` over the eigenvalues above ``rtol``."""
         return factors.condition_factor(self._flow.eigenvalues, self.rtol)
 
-    @functools.cached_property
+    @cached_property
     def network(self) -> robust.NetworkFactors:
         """The well-posed factors of :mod:`.robust` for the continuous-time eigenvalues."""
         flow = self._flow
@@ -239,6 +242,24 @@ class Spectrum:
         jac = flow.jacobian if flow.convention == "field" else -flow.jacobian
         return game_blocks(jac, int(n_theta))
 
+    # -- non-normality -----------------------------------------------------------------------
+    @cached_property
+    def transient(self) -> TransientGrowth:
+        """Transient growth of this matrix: :math:`\\max_k\\|M^k\\|` (discrete) or
+        :math:`\\max_t\\|e^{tJ}\\|` (continuous), the Kreiss lower bound and :math:`\\kappa(V)`
+        (computed on first access; see :mod:`jacobian_lab.spectra.transient`)."""
+        if self.jacobian is None:
+            from ..errors import NotApplicableError
+
+            raise NotApplicableError("transient growth needs the matrix; this spectrum is matrix-free")
+        matrix = -self.jacobian if self.kind == "continuous" and self.convention == "loss" else self.jacobian
+        return transient_growth(matrix, self.kind, defective=bool(self.defective))
+
+    @property
+    def eigenvector_condition(self) -> float:
+        """:math:`\\kappa(V) = \\|V\\|\\,\\|V^{-1}\\|` of unit eigenvectors (``inf`` if defective)."""
+        return self.transient.kappa
+
     # -- steps -----------------------------------------------------------------------------
     def _field_eigenvalues(self):
         flow = self._flow
@@ -326,6 +347,9 @@ class Spectrum:
                 {"value": str(v), "multiplicity": int(m)} for v, m in self.symbolic_eigenvalues.items()
             ]
             out["defective"] = [str(v) for v in self.defective]
+        if self.jacobian is not None and self.jacobian.shape[0] <= TRANSIENT_MAX:
+            out["transient"] = {k: (_json_number(v) if isinstance(v, float) else v)
+                                for k, v in self.transient.__dict__.items()}
         if self.kind == "continuous":
             step = self.optimal_step()
             biggest = self.max_stable_step()
