@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import JacobianLabError, NotApplicableError
-from .field import RegularizedGame
+from .field import RegularizedGame, SymbolicField
 from .games import GAMES, Game, make_game
 from .regularizers import parse_reg
 from .schemes import make_scheme, scheme_parameter_names, symbolic_update_matrix, update_matrix
@@ -23,26 +23,26 @@ SYMBOLIC_TIME_LIMIT = 3.0
 
 
 def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
-    """The :class:`~jacobian_lab.field.RegularizedGame` for a model name or game object."""
+    """The :class:`~jacobian_lab.field.RegularizedGame` for a model name or game object.
+
+    Each call returns a new object (with a new game); for a model name, the symbolic derivation
+    (immutable) is shared by every call with the same model parameters and regularizers, whatever
+    their strengths.
+    """
     regs = parse_reg(reg, gamma)
     if isinstance(model, Game):
         return RegularizedGame(make_game(model, **params), regs)
     if not isinstance(model, str) or model not in GAMES:
         make_game(model)  # raises the unknown-name error
     frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
-    return _with_strengths(model, frozen, regs)
-
-
-@functools.lru_cache(maxsize=256)
-def _with_strengths(model, frozen_params, regs):
-    structure = _symbolic(model, frozen_params, tuple(r for r, _ in regs))
-    return structure.with_strengths([s for _, s in regs])
+    symbolic = _symbolic_field(model, frozen, tuple(r for r, _ in regs))
+    return RegularizedGame(make_game(model, **params), regs, symbolic)
 
 
 @functools.lru_cache(maxsize=128)
-def _symbolic(model, frozen_params, regularizers):
-    """The symbolic derivation, which depends on the regularizers' names only."""
-    return RegularizedGame(make_game(model, **dict(frozen_params)), [(r, 1.0) for r in regularizers])
+def _symbolic_field(model, frozen_params, regularizers) -> SymbolicField:
+    """The symbolic derivation, which depends on the regularizers, not on their strengths."""
+    return SymbolicField(make_game(model, **dict(frozen_params)), regularizers)
 
 
 def _freeze(value):

@@ -13,7 +13,6 @@ same expressions give closed forms; :meth:`RegularizedGame.substitutions` holds 
 
 from __future__ import annotations
 
-import copy
 from functools import cached_property
 
 import numpy as np
@@ -21,15 +20,66 @@ import sympy as sp
 
 from .errors import JacobianLabError, NotApplicableError
 from .games import Game
-from .regularizers import DataNoise, FieldTransform, Penalty, parse_reg
+from .regularizers import DataNoise, FieldTransform, Penalty
 from .symbolic.functions import NUMPY_MODULES
+from .symbolic.ops import MatrixProducts, SympyOps
 
 
 def _strength_symbol(regularizer, several: bool) -> sp.Symbol:
-    base = {"lambda": "lambda_"}.get(regularizer.strength, regularizer.strength)
+    base = {"lambda": "lambda_"}.get(regularizer.strength_symbol, regularizer.strength_symbol)
     if several:
-        base = f"{regularizer.strength}_{regularizer.name.replace('-', '_')}"
+        base = f"{regularizer.strength_symbol}_{regularizer.name.replace('-', '_')}"
     return sp.Symbol(base, nonnegative=True)
+
+
+class SymbolicField:
+    """The symbolic losses, field and Jacobian of a game with regularizers, strengths as symbols.
+
+    It depends on the regularizers, not on their strengths, so every strength shares one. Its
+    results are immutable (sympy expressions and ``ImmutableMatrix``); they are derived on first use.
+
+    Parameters
+    ----------
+    game : Game
+    regularizers : sequence of Regularizer
+        Each named once (:func:`jacobian_lab.regularizers.parse_reg` merges repeated names).
+    """
+
+    def __init__(self, game: Game, regularizers):
+        self._game = game
+        self.regularizers = tuple(regularizers)
+        several = len(self.regularizers) > 1
+        self.strength_symbols = tuple(_strength_symbol(r, several) for r in self.regularizers)
+
+    def _of_kind(self, kind):
+        return [(r, s) for r, s in zip(self.regularizers, self.strength_symbols) if isinstance(r, kind)]
+
+    @cached_property
+    def losses(self) -> tuple[sp.Expr, sp.Expr]:
+        """Regularized ``(l_G, l_D)`` (before field transforms)."""
+        noise = sum((s for _, s in self._of_kind(DataNoise)), sp.Integer(0))
+        base = self._game.losses(noise)
+        added = {"G": sp.Integer(0), "D": sp.Integer(0)}
+        for r, s in self._of_kind(Penalty):
+            ops = SympyOps(self._game, base, method=r.name)
+            for player, term in r.terms():
+                added[player] += s * term(ops)
+        return base[0] + added["G"], base[1] + added["D"]
+
+    @cached_property
+    def field(self) -> sp.ImmutableMatrix:
+        """The column vector :math:`v(x)`, generator first."""
+        l_g, l_d = self.losses
+        v = sp.Matrix([-sp.diff(l_g, t) for t in self._game.theta]
+                      + [-sp.diff(l_d, p) for p in self._game.psi])
+        for r, s in self._of_kind(FieldTransform):
+            v = r.apply(v, MatrixProducts(v.jacobian(self._game.variables)), s)
+        return sp.ImmutableMatrix(v)
+
+    @cached_property
+    def jacobian(self) -> sp.ImmutableMatrix:
+        """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
+        return sp.ImmutableMatrix(self.field.jacobian(self._game.variables))
 
 
 class RegularizedGame:
@@ -40,36 +90,33 @@ class RegularizedGame:
     game : Game
     reg : sequence of (Regularizer, float)
         As returned by :func:`jacobian_lab.regularizers.parse_reg`.
+    symbolic : SymbolicField, optional
+        The symbolic field of the same game and regularizers to share (default: a new one).
     """
 
-    def __init__(self, game: Game, reg=()):
+    def __init__(self, game: Game, reg=(), symbolic: SymbolicField | None = None):
         self.game = game
         self.reg = tuple(reg)
-        several = len(self.reg) > 1
-        self.strength_symbols = tuple(_strength_symbol(r, several) for r, _ in self.reg)
-        noises = [r for r, _ in self.reg if isinstance(r, DataNoise)]
-        if len(noises) > 1:
-            raise JacobianLabError("instance-noise given more than once")
-
-    @classmethod
-    def from_spec(cls, game: Game, reg=None, gamma=None) -> RegularizedGame:
-        return cls(game, parse_reg(reg, gamma))
-
-    #: Cached values that depend on the strengths' values (the symbolic ones do not).
-    _VALUE_DEPENDENT = ("numeric_field", "numeric_jacobian", "equilibrium")
+        names = [r.name for r, _ in self.reg]
+        if len(set(names)) < len(names):
+            raise JacobianLabError(f"regularizers named more than once: {names}; parse_reg adds their strengths")
+        self.symbolic = symbolic or SymbolicField(game, [r for r, _ in self.reg])
 
     def with_strengths(self, strengths) -> RegularizedGame:
         """The same regularizers with other strength values, sharing the symbolic derivation."""
         if len(strengths) != len(self.reg):
             raise ValueError("one strength per regularizer")
-        other = copy.copy(self)
-        other.__dict__ = {k: v for k, v in self.__dict__.items() if k not in self._VALUE_DEPENDENT}
-        other.reg = tuple((r, s) for (r, _), s in zip(self.reg, strengths))
-        return other
+        reg = tuple((r, s) for (r, _), s in zip(self.reg, strengths))
+        return RegularizedGame(self.game, reg, self.symbolic)
 
     @property
     def variables(self):
         return self.game.variables
+
+    @property
+    def strength_symbols(self) -> tuple:
+        """The symbols standing for the strengths in :attr:`field` and :attr:`jacobian`."""
+        return self.symbolic.strength_symbols
 
     @property
     def label(self) -> str:
@@ -77,37 +124,21 @@ class RegularizedGame:
             return "none"
         return ", ".join(f"{r.name}={s:g}" for r, s in self.reg)
 
-    # -- symbolic --------------------------------------------------------------------------
-    @cached_property
+    # -- symbolic (shared across strengths) ------------------------------------------------
+    @property
     def losses(self) -> tuple[sp.Expr, sp.Expr]:
         """Regularized ``(l_G, l_D)`` (before field transforms)."""
-        noise = sp.Integer(0)
-        for (r, _), s in zip(self.reg, self.strength_symbols):
-            if isinstance(r, DataNoise):
-                noise = s
-        base = self.game.losses(noise)
-        l_g, l_d = base
-        for (r, _), s in zip(self.reg, self.strength_symbols):
-            if isinstance(r, Penalty):
-                d_g, d_d = r.loss_terms(self.game, base, s)
-                l_g, l_d = l_g + d_g, l_d + d_d
-        return l_g, l_d
+        return self.symbolic.losses
 
-    @cached_property
-    def field(self) -> sp.Matrix:
+    @property
+    def field(self) -> sp.ImmutableMatrix:
         """The column vector :math:`v(x)`, generator first."""
-        l_g, l_d = self.losses
-        v = sp.Matrix([-sp.diff(l_g, t) for t in self.game.theta]
-                      + [-sp.diff(l_d, p) for p in self.game.psi])
-        for (r, _), s in zip(self.reg, self.strength_symbols):
-            if isinstance(r, FieldTransform):
-                v = r.apply(v, v.jacobian(self.variables), s)
-        return v
+        return self.symbolic.field
 
-    @cached_property
-    def jacobian(self) -> sp.Matrix:
+    @property
+    def jacobian(self) -> sp.ImmutableMatrix:
         """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
-        return self.field.jacobian(self.variables)
+        return self.symbolic.jacobian
 
     def substitutions(self) -> dict:
         """Exact values of model parameters and strengths."""

@@ -105,6 +105,26 @@ def test_dirac_training_matches_core_field(reg):
     np.testing.assert_allclose(game.parameters().numpy(), h.x, atol=0)
 
 
+@pytest.mark.parametrize("method,params", [
+    ("altgd", {"lr_g": 0.1, "lr_d": 0.2, "n_d": 3, "order": "dg"}), ("extragradient", {"lr_extra": 0.4}),
+    ("extragradient", {"alternating": True}), ("optimistic", {"optimism": 0.5, "alternating": True}),
+    ("momentum", {"beta_g": 0.3, "beta_d": -0.2}), ("adam", {"lr": 0.05, "beta2": 0.9}),
+    ("lookahead", {"base": "momentum", "inner_steps": 3, "alpha": 0.4, "alternating": True}),
+])
+def test_training_steps_the_core_schemes(method, params):
+    """train() runs the schemes' own update functions: the Dirac-GAN trajectory is the core's."""
+    params = {"lr": 0.2, **params}
+    h = train(dirac_game(0.8, -0.3), 12, method=method, reg="r1", gamma=0.6, k=0, progress=False, **params)
+    core = jl.simulate("dirac", "r1", 0.6, method, x0=[0.8, 0.3], steps=12, backend="numpy", **params)
+    np.testing.assert_allclose(h.x * FLIP, core.final[0], rtol=1e-12, atol=1e-14)
+    assert h.info["method"] == method
+
+
+def test_training_refuses_linear_solves():
+    with pytest.raises(JacobianLabError, match="linear system"):
+        train(small(), 1, method="cgd")
+
+
 def test_history_records_top_k_factors_and_losses():
     game = small()
     h = train(game, 4, lr=0.05, reg="jare", record_every=2, k=3, which="LM", progress=False)

@@ -2,9 +2,9 @@ r"""A one-parameter family of matrices :math:`A(p)`: the Jacobian at the equilib
 
 The parameter may be a regularizer's strength (``"gamma"``), a real model parameter
 (``"sigma"``, ``"a"`` ...) or a numeric scheme parameter (``"lr"``, ``"lr_g"``, ``"lr_d"``,
-``"beta"``). Where the game's symbolic derivation carries the parameter as a symbol, :math:`A(p)` is
-one sympy matrix, generated once as numeric code (and used for closed forms); otherwise each value
-costs one call of :func:`jacobian_lab.spectrum`.
+``"beta"`` ...: every number a scheme declares). Where the game's symbolic derivation carries the
+parameter as a symbol, :math:`A(p)` is one sympy matrix, generated once as numeric code (and used
+for closed forms); otherwise each value costs one call of :func:`jacobian_lab.spectrum`.
 """
 
 from __future__ import annotations
@@ -14,16 +14,20 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from ..analysis import regularized_game, spectrum, split_params
+from ..analysis import regularized_game, resolve_scheme, spectrum, split_params
 from ..errors import JacobianLabError, NotApplicableError
 from ..field import check_smooth
 from ..regularizers import parse_reg
-from ..schemes import make_scheme, symbolic_update_matrix
+from ..schemes import make_scheme, scheme_parameters, symbolic_update_matrix
 from ..symbolic.functions import NUMPY_MODULES
 from ..symbolic.timeout import SymbolicTimeout, time_limit
 
 STRENGTH = "gamma"
-SCHEME_PARAMETERS = ("lr", "lr_g", "lr_d", "beta")
+
+
+def _scheme_numbers() -> list[str]:
+    """The numeric scheme parameters by keyword name (from the schemes' declarations)."""
+    return [name for name, p in scheme_parameters().items() if p.numeric]
 
 
 class ParameterFamily:
@@ -45,22 +49,23 @@ class ParameterFamily:
         if param in self.params or (param == STRENGTH and gamma is not None):
             raise JacobianLabError(f"{param!r} is the continuation parameter; do not also fix it")
         self._check_param()
-        self.kind = "continuous" if scheme in (None, "flow") else "discrete"
+        probe = resolve_scheme(scheme, 1, 2, split_params(self.params)[1])
+        self.kind = "continuous" if probe is None or probe.capabilities.continuous else "discrete"
 
     def _check_param(self):
         if self.param == STRENGTH:
             if not isinstance(self.reg, str) or self.reg == "none":
                 raise JacobianLabError("continuation in gamma needs one regularizer name (reg='r1' ...)")
             return
-        if self.param in SCHEME_PARAMETERS:
-            if self.scheme in (None, "flow"):
+        if self.param in _scheme_numbers():
+            if self.scheme is None:
                 raise JacobianLabError(f"{self.param!r} is a scheme parameter: give a scheme (simgd ...)")
             return
         game = regularized_game(self.model, self.reg, self.gamma, **self._model_params()).game
         declared = game.parameters.get(self.param)
         if declared is None or declared.kind not in ("real", "positive"):
             numeric = [n for n, p in game.parameters.items() if p.kind in ("real", "positive")]
-            accepted = ", ".join([STRENGTH, *numeric, *SCHEME_PARAMETERS])
+            accepted = ", ".join([STRENGTH, *numeric, *_scheme_numbers()])
             raise JacobianLabError(f"cannot continue in {self.param!r} for model {game.name!r}; accepted: {accepted}")
 
     def _model_params(self):
@@ -71,7 +76,7 @@ class ParameterFamily:
         model_params, scheme_params = split_params(self.params)
         if self.param == STRENGTH:
             parse_reg(self.reg, value)
-        elif self.param in SCHEME_PARAMETERS:
+        elif self.param in _scheme_numbers():
             make_scheme(self.scheme, 1, 2, **{**scheme_params, self.param: value})
         else:
             game = regularized_game(self.model, self.reg, self.gamma, **model_params).game
@@ -127,21 +132,22 @@ class ParameterFamily:
         check_smooth(jac, rg)
         if self.kind == "continuous":
             return jac, symbol
-        steps = make_scheme(self.scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
-        if self.param == "lr":
-            if steps.name == "cgd" or scheme_params.get("lr_g") or scheme_params.get("lr_d"):
-                return None
-            steps = make_scheme(self.scheme, len(rg.game.theta), rg.game.dim, **scheme_params, lr=0.5)
-            matrix = symbolic_update_matrix(steps, jac, step_symbols=True)
-            return matrix, sp.Symbol("h", positive=True)
-        if steps.name == "cgd":
+        method = make_scheme(self.scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+        if not method.capabilities.exact:
             return None
-        return symbolic_update_matrix(steps, jac), symbol
+        if self.param == "lr":
+            if scheme_params.get("lr_g") or scheme_params.get("lr_d"):
+                return None
+            method = make_scheme(self.scheme, len(rg.game.theta), rg.game.dim, **scheme_params, lr=0.5)
+            matrix = symbolic_update_matrix(method, jac, step_symbols=True)
+            h = sp.Symbol("h", positive=True)
+            return (matrix, h) if matrix.free_symbols <= {h} | set(jac.free_symbols) else None
+        return symbolic_update_matrix(method, jac), symbol
 
     def _symbol(self, rg, subs):
         if self.param == STRENGTH:
             return rg.strength_symbols[0]
-        if self.param in SCHEME_PARAMETERS:
+        if self.param in _scheme_numbers():
             return sp.Dummy("p") if self.param == "lr" else None
         named = [s for s in subs if str(s) == self.param]
         return named[0] if len(named) == 1 else None

@@ -23,7 +23,7 @@ def run(args) -> int:
     print("\nREGULARIZERS (--reg NAME --gamma S, or --reg NAME=S,NAME=S)")
     print(f"  {'none':15s} the plain game")
     for name, reg in REGULARIZERS.items():
-        print(f"  {name:15s} {reg.description}  [strength: {reg.strength}]")
+        print(f"  {name:15s} {reg.description}  [strength: {reg.strength_symbol}]")
     print("\nSCHEMES (--scheme NAME; default: continuous time; parameters --NAME VALUE, per player --NAME-g/-d)")
     for name, cls in sorted(REGISTRY.items()):
         print(f"  {name:15s} {cls.description}\n  {'':15s} {_capabilities(cls.capabilities)}")

@@ -90,13 +90,7 @@ def _trajectory_summary(tr):
 
 
 def _map_summary(m):
-    total = m.converged_at.size
-    return {"model": m.info["model"], "reg": m.info["reg"], "scheme": m.info["scheme"],
-            "grid": list(m.converged_at.T.shape),
-            "converged": int((m.converged_at >= 0).sum()), "diverged": int((m.diverged_at >= 0).sum()),
-            "neither": int(total - (m.converged_at >= 0).sum() - (m.diverged_at >= 0).sum()),
-            "median_steps_to_converge": float(np.median(m.converged_at[m.converged_at >= 0]))
-            if (m.converged_at >= 0).any() else None}
+    return {"model": m.info["model"], "reg": m.info["reg"], "scheme": m.info["scheme"], **m.summary()}
 
 
 def _text(s) -> str:

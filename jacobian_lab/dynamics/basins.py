@@ -36,6 +36,14 @@ class ConvergenceMap:
     axes: tuple
     info: dict
 
+    def summary(self) -> dict:
+        """Counts and the median number of steps to converge, JSON-ready."""
+        converged, diverged = self.converged_at >= 0, self.diverged_at >= 0
+        return {"grid": list(self.converged_at.T.shape), "converged": int(converged.sum()),
+                "diverged": int(diverged.sum()), "neither": int((~converged & ~diverged).sum()),
+                "median_steps_to_converge": float(np.median(self.converged_at[converged])) if converged.any()
+                else None}
+
 
 def parse_box(box) -> tuple[float, float, float, float]:
     """``(xmin, xmax, ymin, ymax)`` from a sequence or ``"a,b,c,d"``."""

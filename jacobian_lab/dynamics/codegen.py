@@ -75,13 +75,23 @@ def field_parts(rg):
     """
     field = rg.field
     variables = [sp.Symbol(f"_x{j}", real=True) for j in range(len(rg.variables))]
-    free = sorted(field.free_symbols - set(rg.variables), key=str)
+    free = _free_parameters(rg)
     parameters = [sp.Symbol(f"_k{j}", real=True) for j in range(len(free))]
-    subs = rg.substitutions()
-    values = np.array([float(subs[s]) for s in free]) if free else np.zeros(1)
+    values = parameter_values(rg)
     renamed = field.xreplace(dict(zip(rg.variables, variables)) | dict(zip(free, parameters)))
     assignments, outputs = sp.cse(list(renamed), symbols=sp.numbered_symbols("_t"))
     return variables, parameters, values, assignments, outputs
+
+
+def _free_parameters(rg) -> list:
+    return sorted(rg.field.free_symbols - set(rg.variables), key=str)
+
+
+def parameter_values(rg) -> np.ndarray:
+    """The numbers of ``rg``'s model parameters and strengths, in the kernels' argument order."""
+    free = _free_parameters(rg)
+    subs = rg.substitutions()
+    return np.array([float(subs[s]) for s in free]) if free else np.zeros(1)
 
 
 # -- the scheme, traced ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._io import atomic_write
-from .codegen import field_parts, module_source, source_key, trace_update
+from .codegen import field_parts, module_source, parameter_values, source_key, trace_update
 from .loop import LoopResult
 
 #: Trajectories per block (the time loop runs over one block at a time).
@@ -46,22 +46,23 @@ def cache_dir() -> Path:
 def load_kernels(rg, scheme):
     """``(module, parameter values)``: the kernel module for this field and scheme, generated if needed.
 
-    Memoised per process on the field's structure and the scheme's structure (its non-numeric
+    Memoised per process on the field's structure (one per set of regularizers, shared by every
+    strength: :class:`~jacobian_lab.field.SymbolicField`) and the scheme's structure (its non-numeric
     parameters, and the numbers the trace fixed); the module itself is shared by every value of the
-    model parameters, strengths, step sizes and other run-time numbers.
+    model parameters, strengths, step sizes and other run-time numbers, which are read from ``rg``.
     """
     structure = tuple((p.name, scheme.values[p.name]) for p in scheme.declarations() if not p.numeric)
     memo = (id(rg.field), scheme.name, scheme.n_theta, scheme.dim, structure)
     numbers = scheme.numbers()
-    for field, fixed, module, parts in _LOADED.get(memo, []):
+    for _, fixed, module in _LOADED.get(memo, []):
         if all(numbers[j] == value for j, value in fixed.items()):
-            return module, parts[2] if field is rg.field else field_parts(rg)[2]
+            return module, parameter_values(rg)
     parts = field_parts(rg)
     trace = trace_update(scheme, parts)
     source = module_source(rg, scheme, parts, trace)
     name = f"jl_kernels_{source_key(source)}"
     module = sys.modules.get(name) or _import(name, source)
-    _LOADED.setdefault(memo, []).append((rg.field, trace.fixed, module, parts))
+    _LOADED.setdefault(memo, []).append((rg.field, trace.fixed, module))  # the field keeps its id unique
     return module, parts[2]
 
 

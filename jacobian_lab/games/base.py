@@ -14,6 +14,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..errors import NotApplicableError
+from ..losses import LOSSES, Link
 from ..symbolic.functions import expect_function, expect_polynomial, split_affine
 from .parameters import Parameter, resolve
 
@@ -105,13 +106,6 @@ class Game:
         eq = self._equilibrium()
         return None if eq is None else tuple(sp.nsimplify(e) for e in eq)
 
-    def gradient_penalty(self, where: str, target: float = 0) -> sp.Expr:
-        """:math:`\\mathbb E\\,(\\|\\nabla_x D(x)\\| - t)^2` on ``where`` samples (GAN games only)."""
-        raise NotApplicableError(
-            f"gradient penalties need a discriminator of the data; {self.name!r} has none "
-            "(models with one: dirac, gaussian, lq)"
-        )
-
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
         return f"{type(self).__name__}({args})"
@@ -122,12 +116,8 @@ class GANGame(Game):
 
     Subclasses implement :meth:`discriminator` (the logit of *real*, as a sympy expression of the
     sample ``x``), :meth:`real_sample` and :meth:`fake_sample` (affine in standard normal symbols
-    where the loss needs it). With ``loss`` in the parameters:
-
-    * ``gan``:   :math:`L = \\mathbb E \\log\\sigma(D(x)) + \\mathbb E \\log(1-\\sigma(D(G(z))))`,
-      :math:`l_G = L`, :math:`l_D = -L`;
-    * ``nsgan``: :math:`l_G = -\\mathbb E \\log\\sigma(D(G(z)))`, :math:`l_D` as for ``gan``;
-    * ``wgan``:  :math:`L = \\mathbb E D(x) - \\mathbb E D(G(z))`.
+    where the loss needs it). The ``loss`` parameter names a :class:`~jacobian_lab.losses.GANLoss`
+    (``gan``, ``nsgan``, ``wgan``), whose expectations are taken exactly here.
     """
 
     supports_instance_noise = True
@@ -153,50 +143,31 @@ class GANGame(Game):
         fake = [f + noise_std * e for f, e in zip(self.fake_sample(fake_noise), extra_f)]
         return (real, real_noise + extra_r), (fake, fake_noise + extra_f)
 
-    def _expect(self, function: str, expr, normals):
-        """E[function(expr)] for ``function`` in {"identity", "log_sigmoid"}, exact."""
-        if function == "identity":
-            return expect_polynomial(expr, normals)
+    def _expect(self, link: Link, points, normals):
+        """:math:`\\mathbb E f(D(x))` for the link ``f`` over samples ``points`` of the ``normals``, exact."""
+        argument = link.sign * self.discriminator(points)
+        if link.function == "identity":
+            return link.scale * expect_polynomial(argument, normals)
         try:
-            mean, variance = split_affine(expr, normals)
+            mean, variance = split_affine(argument, normals)
         except ValueError:
             raise NotApplicableError(
                 f"the {self.values.get('loss')!r} loss of {self.name!r} has no exact expectation "
                 "(the discriminator is not linear in the data); use loss='wgan'"
             ) from None
-        return expect_function("log_sigmoid", mean, variance)
+        return link.scale * expect_function(link.function, mean, variance)
 
     def _losses(self, noise_std):
-        (real, n_real), (fake, n_fake) = self._samples(noise_std)
-        d_real, d_fake = self.discriminator(real), self.discriminator(fake)
-        loss = self.values["loss"]
-        if loss == "wgan":
-            value = self._expect("identity", d_real, n_real) - self._expect(
-                "identity", d_fake, n_fake
-            )
-            return value, -value
-        value = self._expect("log_sigmoid", d_real, n_real) + self._expect(
-            "log_sigmoid", -d_fake, n_fake
-        )
-        if loss == "nsgan":
-            return -self._expect("log_sigmoid", d_fake, n_fake), -value
-        return value, -value
+        samples = dict(zip(("real", "fake"), self._samples(noise_std)))
+        return LOSSES[self.values["loss"]].players(lambda where, link: self._expect(link, *samples[where]))
 
-    def gradient_penalty(self, where: str, target: float = 0) -> sp.Expr:
-        x = sp.symbols(f"x0:{self.data_dim}")
-        grad = [sp.diff(self.discriminator(x), xi) for xi in x]
-        norm_sq = sum((g**2 for g in grad), sp.Integer(0))
-        if target:
-            if any(g.has(*x) for g in grad):
-                raise NotApplicableError(
-                    f"wgan-gp needs a discriminator linear in the data for an exact expectation; "
-                    f"{self.name!r}'s is not"
-                )
-            return (sp.sqrt(norm_sq) - target) ** 2
-        sample, normals, uniforms = self._penalty_points(where)
-        return expect_polynomial(norm_sq.subs(dict(zip(x, sample))), normals, uniforms)
+    def sample_points(self, where: str):
+        """``(points, normals, uniforms)``: one ``where`` sample (no instance noise) and its random variables.
 
-    def _penalty_points(self, where):
+        ``where`` is ``"real"``, ``"fake"`` (:math:`G_\\theta(z)`) or ``"interp"``
+        (:math:`a x + (1-a) G_\\theta(z)`, :math:`a \\sim U[0, 1]`); the points are expressions
+        in independent standard normals and uniforms, for exact expectations.
+        """
         (real, n_real), (fake, n_fake) = self._samples(0)
         if where == "real":
             return real, n_real, ()

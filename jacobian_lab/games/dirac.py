@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..losses import LOSSES
 from .base import GANGame
 from .parameters import Parameter
 
@@ -24,7 +25,7 @@ class DiracGAN(GANGame):
     name = "dirac"
     description = "Dirac-GAN (Mescheder et al. 2018): data at 0, G = theta, D(x) = psi x"
     parameters = {
-        "loss": Parameter("loss", "gan", "choice", "gan, nsgan or wgan", ("gan", "nsgan", "wgan")),
+        "loss": Parameter("loss", "gan", "choice", f"GAN loss: {', '.join(LOSSES)}", tuple(LOSSES)),
         "dim": Parameter("dim", 1, "int", "dimension of the data (theta and psi each have dim)"),
     }
 

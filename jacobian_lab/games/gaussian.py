@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..losses import LOSSES
 from .base import GANGame
 from .parameters import Parameter
 
@@ -29,7 +30,7 @@ class GaussianGAN(GANGame):
     parameters = {
         "mean": Parameter("mean", (0.0, 2.0), "vector", "mean of the data (its length sets dim)"),
         "sigma": Parameter("sigma", 0.7, "positive", "standard deviation of data and latent noise"),
-        "loss": Parameter("loss", "gan", "choice", "gan, nsgan or wgan", ("gan", "nsgan", "wgan")),
+        "loss": Parameter("loss", "gan", "choice", f"GAN loss: {', '.join(LOSSES)}", tuple(LOSSES)),
     }
 
     @property

@@ -1,35 +1,30 @@
-"""Regularizers by name, and the parser for ``reg=`` specifications."""
+"""Regularizers by name, and the parser for ``reg=`` specifications.
+
+Every regularizer is defined once (:mod:`.penalties`, :mod:`.noise`, :mod:`.transforms`) against the
+backend-neutral operations of :mod:`.ops`; the registry below collects them, so a new one is added in
+its own module only.
+"""
 
 from __future__ import annotations
 
 from ..errors import JacobianLabError, check_strength, unknown_name
 from .base import DataNoise, FieldTransform, Penalty, Regularizer
-from .penalties import (
-    CONSENSUS,
-    GRAD_D,
-    GRAD_G,
-    JARE,
-    ORTHOGONAL,
-    R1,
-    R2,
-    WGAN_GP,
-    ZERO_GP,
-)
-from .transforms import INSTANCE_NOISE, SGA
+from .noise import NOISES
+from .penalties import PENALTIES
+from .transforms import TRANSFORMS
 
 NONE = "none"
-REGULARIZERS: dict[str, Regularizer] = {
-    r.name: r
-    for r in (
-        CONSENSUS, JARE, GRAD_G, GRAD_D, R1, R2, ZERO_GP, WGAN_GP, INSTANCE_NOISE, SGA, ORTHOGONAL
-    )
-}
+REGULARIZERS: dict[str, Regularizer] = {r.name: r for r in (*PENALTIES, *NOISES, *TRANSFORMS)}
 NAMES = (NONE, *REGULARIZERS)
 DEFAULT_STRENGTH = 1.0
 
 
 def parse_reg(reg=None, gamma=None) -> tuple[tuple[Regularizer, float], ...]:
     """Turn a ``reg`` specification into ``((regularizer, strength), ...)`` in the given order.
+
+    A name given more than once is one regularizer whose strength is the **sum** of the strengths
+    given, at the place of its first mention (``r1=1,r1=2`` is ``r1=3``; for instance noise the
+    standard deviations add). Every backend receives the merged list.
 
     Parameters
     ----------
@@ -49,7 +44,12 @@ def parse_reg(reg=None, gamma=None) -> tuple[tuple[Regularizer, float], ...]:
             raise JacobianLabError("give gamma only with a single regularizer name; "
                                    "a dict or pairs carry one strength each")
         pairs = list(reg.items()) if isinstance(reg, dict) else list(reg)
-    return tuple(_entry(name, strength) for name, strength in pairs if name != NONE)
+    merged: dict[str, float] = {}
+    for name, strength in pairs:
+        if name != NONE:
+            regularizer, value = _entry(name, strength)
+            merged[regularizer.name] = merged.get(regularizer.name, 0.0) + value
+    return tuple((REGULARIZERS[name], strength) for name, strength in merged.items())
 
 
 def _entry(name, strength):

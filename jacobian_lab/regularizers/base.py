@@ -1,7 +1,8 @@
-"""The three kinds of regularizer.
+r"""The three kinds of regularizer, each defined once for every backend.
 
-* :class:`Penalty` adds a term to one or both players' losses. Every penalty is computed from the
-  game's own (unregularized) losses, so penalties commute and simply add up.
+* :class:`Penalty` adds a term to one or both players' losses, linear in its strength. Terms are
+  functions of the operations of :mod:`.ops` and read the game's own (unregularized) losses, so
+  penalties commute and simply add up.
 * :class:`DataNoise` changes the data distribution (instance noise) before anything else.
 * :class:`FieldTransform` maps the vector field to a new one (SGA); transforms compose in the order
   given, like ``optax.chain``.
@@ -9,9 +10,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
-import sympy as sp
+from .ops import reads
 
 
 @dataclass(frozen=True)
@@ -24,26 +27,47 @@ class Regularizer:
         The name used by the Python API, the CLI and the torch bridge.
     description : str
         One line for ``jacobian-lab list``.
-    strength : str
-        Name of the strength symbol (``gamma``, ``sigma``, ``lambda`` or ``beta``).
+    strength_symbol : str
+        Name of the symbol that stands for the strength in closed forms (``gamma``, ``sigma``,
+        ``lambda`` or ``beta``).
     source : str
         The paper and official code the formula comes from, and their constant's mapping.
     """
 
     name: str
     description: str
-    strength: str
+    strength_symbol: str
     source: str
 
 
 @dataclass(frozen=True)
 class Penalty(Regularizer):
-    """A term added to the players' losses: ``terms(game, l_G, l_D, s) -> (dl_G, dl_D)``."""
+    r"""Terms added to the players' losses: :math:`l_G \mathrel{+}= s\, t_G`, :math:`l_D \mathrel{+}= s\, t_D`.
 
-    terms: object = None
+    Attributes
+    ----------
+    generator, discriminator : callable or None
+        ``term(ops) -> scalar`` (:mod:`.ops`), or ``None`` where the player adds nothing. The
+        generator's term is differentiated with respect to :math:`\theta` only, the
+        discriminator's with respect to :math:`\psi` only.
+    """
 
-    def loss_terms(self, game, losses, strength) -> tuple[sp.Expr, sp.Expr]:
-        return self.terms(game, losses, strength)
+    generator: Callable | None = None
+    discriminator: Callable | None = None
+
+    def terms(self):
+        """``((player, term), ...)`` for the players that add a term, player in ``{"G", "D"}``."""
+        return tuple((p, t) for p, t in (("G", self.generator), ("D", self.discriminator)) if t is not None)
+
+    @cached_property
+    def decoupled(self) -> bool:
+        r"""Whether the generator's term reads only :math:`\theta` and the discriminator's only :math:`\psi`.
+
+        Then :math:`\partial_\theta \nabla_\psi (t_G + t_D) = 0`, so a zero-sum game keeps
+        :math:`J_{\psi\theta} = -J_{\theta\psi}^\top`. Derived by tracing the definition
+        (:func:`.ops.reads`), not declared.
+        """
+        return reads(self.generator) <= {"G"} and reads(self.discriminator) <= {"D"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +77,13 @@ class DataNoise(Regularizer):
 
 @dataclass(frozen=True)
 class FieldTransform(Regularizer):
-    """A map of the vector field: ``transform(v, J, s) -> v_new`` on sympy matrices."""
+    r"""A map of the vector field: ``transform(v, products, s) -> v_new``.
 
-    transform: object = None
+    ``products`` gives :math:`Ju` (``products.jv(u)``) and :math:`J^\top u` (``products.jtv(u)``) for
+    the field's Jacobian at the current point; the symbolic core and the torch bridge supply them.
+    """
 
-    def apply(self, field: sp.Matrix, jacobian: sp.Matrix, strength) -> sp.Matrix:
-        return self.transform(field, jacobian, strength)
+    transform: Callable | None = None
+
+    def apply(self, field, products, strength):
+        return self.transform(field, products, strength)

@@ -1,62 +1,44 @@
-r"""Penalties on the players' losses; every gradient norm uses the :math:`\gamma/2` form.
+r"""Penalties on the players' losses, written once against :mod:`.ops`.
+
+Every gradient norm uses the :math:`\gamma/2` form.
 
 Notation: :math:`l_G, l_D` are the game's losses (each minimised by its player),
-:math:`v = (-\nabla_\theta l_G, -\nabla_\psi l_D)` its field.
+:math:`v = (-\nabla_\theta l_G, -\nabla_\psi l_D)` its field. A term here is multiplied by the
+strength; the symbolic core and the torch bridge both evaluate these same functions.
 """
 
 from __future__ import annotations
 
-import sympy as sp
-
-from ..errors import NotApplicableError
 from .base import Penalty
 
 
-def _grad(expr, variables):
-    return sp.Matrix([sp.diff(expr, x) for x in variables])
+def _half_sq_grad(player):
+    """:math:`\\tfrac12\\|\\nabla_p l_p\\|^2` for player ``p``."""
+    return lambda ops: ops.sq_norm(ops.grad(player, player)) / 2
 
 
-def _half_norm_sq(vector: sp.Matrix):
-    return (vector.T * vector)[0] / 2
+def _consensus(ops):
+    return (ops.sq_norm(ops.grad("G", "G")) + ops.sq_norm(ops.grad("D", "D"))) / 2
 
 
-def _consensus(game, losses, gamma):
-    l_g, l_d = losses
-    v = sp.Matrix.vstack(-_grad(l_g, game.theta), -_grad(l_d, game.psi))
-    term = gamma * _half_norm_sq(v)
-    return term, term
+def _gradient_penalty(where: str, target: float = 0):
+    r""":math:`\tfrac12\mathbb E(\|\nabla_x D(x)\| - t)^2` on ``where`` samples."""
+
+    def deviation(ops, x):
+        norm_sq = ops.sq_norm(ops.input_grad(x))
+        return norm_sq if not target else (ops.sqrt(norm_sq) - target) ** 2
+
+    return lambda ops: ops.expect(where, lambda x: deviation(ops, x)) / 2
 
 
-def _grad_g(game, losses, gamma):
-    return gamma * _half_norm_sq(_grad(losses[1], game.psi)), sp.Integer(0)
-
-
-def _grad_d(game, losses, gamma):
-    return sp.Integer(0), gamma * _half_norm_sq(_grad(losses[0], game.theta))
-
-
-def _jare(game, losses, gamma):
-    return _grad_g(game, losses, gamma)[0], _grad_d(game, losses, gamma)[1]
-
-
-def _data_penalty(where: str, target: float = 0):
-    def terms(game, losses, gamma):
-        return sp.Integer(0), gamma / 2 * game.gradient_penalty(where, target)
-
-    return terms
-
-
-def _orthogonal(game, losses, beta):
-    if not game.weight_matrices:
-        raise NotApplicableError(
-            f"orthogonal needs discriminator weight matrices; {game.name!r} has none "
-            "(give weight_matrices to a CustomGame, or use the torch bridge)"
-        )
-    total = sp.Integer(0)
-    for w in game.weight_matrices:
-        gram = w.T * w - sp.eye(w.shape[1])
-        total += sum(e**2 for e in gram)
-    return sp.Integer(0), beta * total
+def _orthogonal(ops):
+    r""":math:`\sum_W \|G_W - I\|_F^2`, :math:`G_W` the smaller of :math:`W^\top W` and :math:`WW^\top`."""
+    total = 0
+    for w in ops.weight_matrices():
+        rows, cols = w.shape
+        gram = w.T @ w if rows >= cols else w @ w.T
+        total = total + ops.sq_norm(gram - ops.eye(min(rows, cols)))
+    return total
 
 
 CONSENSUS = Penalty(
@@ -65,7 +47,7 @@ CONSENSUS = Penalty(
     "gamma",
     "Mescheder, Nowozin & Geiger 2017, 'The Numerics of GANs'; TheNumericsOfGANs "
     "consensus_gan/optimizer.py uses the same gamma (its L = 1/2 |v|^2).",
-    _consensus,
+    _consensus, _consensus,
 )
 JARE = Penalty(
     "jare",
@@ -73,7 +55,7 @@ JARE = Penalty(
     "gamma",
     "Nie & Patel 2019; weilinie/JARE real/optimizer.py (JAREOptimizer) and synthetic/ops.py use "
     "gamma * 1/2 |.|^2, the same constant.",
-    _jare,
+    _half_sq_grad("D"), _half_sq_grad("G"),
 )
 GRAD_G = Penalty(
     "grad-g",
@@ -81,14 +63,14 @@ GRAD_G = Penalty(
     "gamma",
     "Nagarajan & Kolter 2017; locuslab/gradient_regularized_gan uses eta |.|^2 without the 1/2, "
     "so eta = gamma/2.",
-    _grad_g,
+    generator=_half_sq_grad("D"),
 )
 GRAD_D = Penalty(
     "grad-d",
     "discriminator-only half of JARE ('smoothing'): D adds gamma/2 |grad_theta l_G|^2",
     "gamma",
     "TheNumericsOfGANs SmoothingOptimizer (same 1/2 |.|^2 form).",
-    _grad_d,
+    discriminator=_half_sq_grad("G"),
 )
 R1 = Penalty(
     "r1",
@@ -96,14 +78,14 @@ R1 = Penalty(
     "gamma",
     "Mescheder, Geiger & Nowozin 2018; GAN_stability gan_training/train.py omits the 1/2, so its "
     "reg_param = gamma/2.",
-    _data_penalty("real"),
+    discriminator=_gradient_penalty("real"),
 )
 R2 = Penalty(
     "r2",
     "D's objective loses gamma/2 E|grad_x D(x)|^2 on generated data",
     "gamma",
     "Mescheder, Geiger & Nowozin 2018 (as r1, on generated samples; code reg_param = gamma/2).",
-    _data_penalty("fake"),
+    discriminator=_gradient_penalty("fake"),
 )
 ZERO_GP = Penalty(
     "zero-gp",
@@ -111,20 +93,34 @@ ZERO_GP = Penalty(
     "gamma",
     "Thanh-Tung, Tran & Venkatesh 2019 write lambda |.|^2 without the 1/2: lambda = gamma/2; "
     "htt210/GeneralizationAndStabilityInGANs penalises the sigmoid output, not the logit (not copied).",
-    _data_penalty("interp"),
+    discriminator=_gradient_penalty("interp"),
 )
 WGAN_GP = Penalty(
     "wgan-gp",
     "1-GP: gamma/2 E(|grad_x D(x~)| - 1)^2 on interpolates",
     "gamma",
     "Gulrajani et al. 2017 write lambda (|.| - 1)^2: lambda = gamma/2.",
-    _data_penalty("interp", target=1),
+    discriminator=_gradient_penalty("interp", target=1),
+)
+R1R2 = Penalty(
+    "r1r2",
+    "R1 and R2 together: D's objective loses gamma/2 (E|grad_x D(x)|^2 + E|grad_x D(G(z))|^2)",
+    "gamma",
+    "Huang, Gokaslan, Kuleshov & Tompkin 2024, 'The GAN is dead; long live the GAN! A modern GAN "
+    "baseline' (R3GAN), which penalises D's input gradient on real and on generated data with one "
+    "gamma, each in Mescheder et al.'s gamma/2 form.",
+    discriminator=lambda ops: _gradient_penalty("real")(ops) + _gradient_penalty("fake")(ops),
 )
 ORTHOGONAL = Penalty(
     "orthogonal",
-    "soft orthogonality: D adds beta |W^T W - I|_F^2 for each weight matrix W",
+    "soft orthogonality: D adds beta |W^T W - I|_F^2 (smaller Gram matrix) for each weight matrix W",
     "beta",
-    "Mueller, Klein & Weinmann, 'Orthogonal Wasserstein GANs' (arXiv 1911.13060), soft penalty with "
-    "the same beta; hard constraints (Stiefel retraction, Bjorck) belong to training, not to the field.",
-    _orthogonal,
+    "Mueller, Klein & Weinmann, 'Orthogonal Wasserstein GANs' (arXiv 1911.13060), soft penalty "
+    "beta |W^T W - I|_F^2 with the same beta; for a wide W the smaller Gram matrix W W^T is used, which "
+    "differs by the constant (columns - rows) and has the same gradient. Hard constraints (Stiefel "
+    "retraction, Bjorck) belong to training, not to the field.",
+    discriminator=_orthogonal,
 )
+
+#: Every penalty, in the order ``jacobian-lab list`` shows them.
+PENALTIES = (CONSENSUS, JARE, GRAD_G, GRAD_D, R1, R2, R1R2, ZERO_GP, WGAN_GP, ORTHOGONAL)

@@ -1,13 +1,17 @@
-r"""Transforms of the vector field, composed in order."""
+r"""Transforms of the vector field, composed in order; written once against ``products``.
+
+``products.jv(u)`` and ``products.jtv(u)`` are :math:`Ju` and :math:`J^\top u` for the Jacobian of the
+field being transformed (:class:`.base.FieldTransform`).
+"""
 
 from __future__ import annotations
 
-from .base import DataNoise, FieldTransform
+from .base import FieldTransform
 
 
-def _sga(field, jacobian, lam):
-    antisymmetric = (jacobian - jacobian.T) / 2
-    return field - lam * antisymmetric.T * field
+def _sga(field, products, lam):
+    r""":math:`v - \lambda A^\top v` with :math:`A^\top v = \tfrac12 (J^\top v - J v)`."""
+    return field - lam * (products.jtv(field) - products.jv(field)) / 2
 
 
 SGA = FieldTransform(
@@ -20,10 +24,5 @@ SGA = FieldTransform(
     _sga,
 )
 
-INSTANCE_NOISE = DataNoise(
-    "instance-noise",
-    "real and generated samples plus N(0, sigma^2 I), expectation taken exactly",
-    "sigma",
-    "Sønderby et al. 2017; Mescheder et al. 2018 (and GAN_stability issue #15): near the equilibrium "
-    "of the standard GAN, noise std sigma acts like R1 with gamma = sigma^2 / 2 (sigma^2 = 2 gamma).",
-)
+#: Every field transform.
+TRANSFORMS = (SGA,)

@@ -7,10 +7,10 @@
 Importing this package imports torch; ``import jacobian_lab`` does not (``jl.TorchGame`` loads it lazily).
 """
 
+from ..losses import LOSSES
 from .analysis import spectrum
 from .dense import block_norms, jacobian
 from .game import TorchGame
-from .losses import LOSSES
 from .operator import hessian_eigenvalues, operator, top_eigenvalues
 from .threads import torch_threads
 from .training import History, train

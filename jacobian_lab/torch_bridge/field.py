@@ -1,17 +1,16 @@
 r"""The (regularized) vector field of a :class:`~jacobian_lab.torch_bridge.game.TorchGame`.
 
 With the penalised losses :math:`\tilde l_G = l_G + \sum_k p^G_k`, :math:`\tilde l_D = l_D + \sum_k p^D_k`
-(:mod:`.penalties`), the field is
+(the penalties of :mod:`jacobian_lab.regularizers`, evaluated by :class:`.ops.TorchOps`), the field is
 
 .. math:: v(x) = \bigl(v_\theta, v_\psi\bigr) = \bigl(-\nabla_\theta \tilde l_G,\ -\nabla_\psi \tilde l_D\bigr),
           \qquad x = (\theta, \psi),
 
-then each field transform in the order given: SGA (Balduzzi et al. 2018) maps
-:math:`v \mapsto v - \lambda A^\top v` with :math:`A = (J - J^\top)/2`, so
-:math:`A^\top v = \tfrac12 (J^\top v - J v)`, computed with one :func:`torch.func.vjp` and one
-:func:`torch.func.jvp` (no matrix). Instance noise (a :class:`~jacobian_lab.regularizers.DataNoise`) adds
-the fixed noise sample scaled by its standard deviation to real and generated samples before
-anything else. The result is a pure function of ``x`` that :mod:`torch.func` can differentiate again.
+then each field transform in the order given, its products :math:`J^\top u` and :math:`Ju` computed
+with one :func:`torch.func.vjp` and :func:`torch.func.jvp` (no matrix). Instance noise (a
+:class:`~jacobian_lab.regularizers.DataNoise`) adds the fixed noise sample scaled by its standard
+deviation to real and generated samples before anything else. The result is a pure function of ``x``
+that :mod:`torch.func` can differentiate again.
 
 :func:`player_fields` gives the two halves separately, for the dense Jacobian (:mod:`.dense`), and
 says when the mixed blocks are transposes of each other (:attr:`PlayerFields.symmetric`).
@@ -19,7 +18,6 @@ says when the mixed blocks are transposes of each other (:attr:`PlayerFields.sym
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -28,7 +26,7 @@ from torch.func import grad, jvp, vjp
 
 from ..errors import JacobianLabError
 from ..regularizers import DataNoise, FieldTransform, Penalty, parse_reg
-from .penalties import DECOUPLED, TERMS
+from .ops import TorchOps
 
 
 class PlayerFields(NamedTuple):
@@ -45,9 +43,9 @@ class PlayerFields(NamedTuple):
     symmetric : bool
         Whether :math:`J_{\psi\theta} = -J_{\theta\psi}^\top`. That holds iff
         :math:`\partial_\theta \nabla_\psi (\tilde l_G + \tilde l_D) = 0`: a zero-sum loss
-        (``gan``, ``wgan``, with or without instance noise) and only penalties in
-        :data:`~jacobian_lab.torch_bridge.penalties.DECOUPLED` (a discriminator term that does not
-        depend on :math:`\theta`, no generator term).
+        (with or without instance noise) and only penalties whose generator term reads only
+        :math:`\theta` and discriminator term only :math:`\psi`
+        (:attr:`~jacobian_lab.regularizers.Penalty.decoupled`, traced from the definition).
     """
 
     theta: Callable
@@ -59,26 +57,28 @@ class PlayerFields(NamedTuple):
 def player_fields(game, reg=None, gamma=None) -> PlayerFields:
     """:class:`PlayerFields` of the penalised field (field transforms are not allowed: use :func:`make_field`)."""
     regs = parse_reg(reg, gamma)
-    if any(isinstance(r, FieldTransform) for r, _ in regs):
-        raise JacobianLabError("a field transform (sga) mixes the players' halves; use make_field")
+    transforms = [r.name for r, _ in regs if isinstance(r, FieldTransform)]
+    if transforms:
+        raise JacobianLabError(f"a field transform ({', '.join(transforms)}) mixes the players' halves; "
+                               "use make_field")
     game.fixed_noise("real")  # draw the fixed samples outside any transform
-    noise_std = math.sqrt(sum(s**2 for r, s in regs if isinstance(r, DataNoise)))
+    noise_std = sum(s for r, s in regs if isinstance(r, DataNoise))
 
     def losses(theta, psi):
         return game.losses(theta, psi, noise_std)
 
-    active = [(r.name, s) for r, s in regs if isinstance(r, Penalty) and s != 0]
-    g_terms = [(TERMS[name][0], s) for name, s in active if TERMS[name][0] is not None]
-    d_terms = [(TERMS[name][1], s) for name, s in active if TERMS[name][1] is not None]
+    active = [(r, s) for r, s in regs if isinstance(r, Penalty) and s != 0]
+    terms = {player: [(r.name, term, s) for r, s in active for p, term in r.terms() if p == player]
+             for player in ("G", "D")}
 
-    def penalty(terms, theta, psi):
-        return sum(term(game, losses, theta, psi, s) for term, s in terms)
+    def penalty(player, theta, psi):
+        return sum(s * term(TorchOps(game, losses, theta, psi, name)) for name, term, s in terms[player])
 
     def grad_g_penalty(theta, psi):
-        return grad(lambda t: penalty(g_terms, t, psi))(theta) if g_terms else 0.0
+        return grad(lambda t: penalty("G", t, psi))(theta) if terms["G"] else 0.0
 
     def grad_d_penalty(theta, psi):
-        return grad(lambda p: penalty(d_terms, theta, p))(psi) if d_terms else 0.0
+        return grad(lambda p: penalty("D", theta, p))(psi) if terms["D"] else 0.0
 
     def v_theta(theta, psi):
         return -(grad(lambda t: losses(t, psi)[0])(theta) + grad_g_penalty(theta, psi))
@@ -92,7 +92,7 @@ def player_fields(game, reg=None, gamma=None) -> PlayerFields:
         g_theta, g_psi = grad(lambda t, p: losses(t, p)[0], argnums=(0, 1))(theta, psi)  # l_D = -L
         return -torch.cat([g_theta + grad_g_penalty(theta, psi), -g_psi + grad_d_penalty(theta, psi)])
 
-    symmetric = game.zero_sum and all(name in DECOUPLED for name, _ in active)
+    symmetric = game.zero_sum and all(r.decoupled for r, _ in active)
     return PlayerFields(v_theta, v_psi, v_both, symmetric)
 
 
@@ -107,23 +107,29 @@ def make_field(game, reg=None, gamma=None):
 
     for r, s in regs:
         if isinstance(r, FieldTransform):
-            field = _transform(r.name, field, s)
+            field = _transformed(r, field, s)
     return field
 
 
-def _transform(name, field, strength):
-    if name != "sga":
-        raise JacobianLabError(f"field transform {name!r} is not available in the torch bridge; accepted: sga")
-    return sga(field, strength)
+class _Products:
+    """:math:`Ju` and :math:`J^\top u` of ``field`` at ``x`` (one recorded pullback)."""
+
+    def __init__(self, field, x):
+        self.field, self.x = field, x
+        self.value, self._pullback = vjp(field, x)
+
+    def jv(self, u):
+        return jvp(self.field, (self.x,), (u,))[1]
+
+    def jtv(self, u):
+        return self._pullback(u)[0]
 
 
-def sga(field, lam):
-    """:math:`v - \\lambda A^\\top v`, :math:`A^\\top v = \\tfrac12(J^\\top v - Jv)` (Balduzzi et al. 2018)."""
+def _transformed(transform, field, strength):
+    """The field ``transform`` maps ``field`` to (:class:`~jacobian_lab.regularizers.FieldTransform`)."""
 
-    def adjusted(x):
-        v, pullback = vjp(field, x)
-        jtv = pullback(v)[0]
-        jv = jvp(field, (x,), (v,))[1]
-        return v - 0.5 * lam * (jtv - jv)
+    def transformed(x):
+        products = _Products(field, x)
+        return transform.apply(products.value, products, strength)
 
-    return adjusted
+    return transformed

@@ -2,7 +2,7 @@ r"""A GAN written as two ``torch.nn.Module`` players, seen as a differentiable g
 
 Conventions (the same as the core, ``docs/conventions.rst``): generator parameters :math:`\theta`
 first, discriminator parameters :math:`\psi` second, flattened in ``named_parameters()`` order;
-the losses :math:`(l_G, l_D)` of :mod:`jacobian_lab.torch_bridge.losses`, each minimised by its
+the losses :math:`(l_G, l_D)` of :mod:`jacobian_lab.losses`, each minimised by its
 player; the field :math:`v = (-\nabla_\theta l_G, -\nabla_\psi l_D)` (for the zero-sum ``gan`` and
 ``wgan`` this is :math:`(-\nabla_\theta L, +\nabla_\psi L)`) and :math:`J = \partial v/\partial x`.
 
@@ -21,7 +21,7 @@ import torch
 
 from ..errors import JacobianLabError
 from .flat import FlatLayout, buffers, eval_mode
-from .losses import ZERO_SUM, make_loss
+from .ops import is_zero_sum, make_loss
 
 
 def default_device(device=None) -> torch.device:
@@ -75,10 +75,11 @@ class TorchGame:
         if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
             raise JacobianLabError(f"dtype must be a torch floating dtype, got {dtype!r}")
         self.generator, self.discriminator = generator, discriminator
-        self.loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
         self.loss = make_loss(loss)
-        #: Named zero-sum loss (``gan``, ``wgan``): :math:`l_D = -l_G`, one gradient gives the field.
-        self.zero_sum = isinstance(loss, str) and loss in ZERO_SUM
+        self.loss_name = getattr(self.loss, "__name__", "custom")
+        #: A named loss with :math:`l_D = -l_G` (:attr:`jacobian_lab.losses.GANLoss.zero_sum`):
+        #: one gradient gives the field.
+        self.zero_sum = is_zero_sum(loss)
         self.dtype, self.device, self.seed = dtype, default_device(device), int(seed)
         self.real = self._data("real", real)
         self.latent = self._data("latent", latent)
