@@ -23,9 +23,9 @@ import scipy.linalg
 import torch
 
 from ..errors import JacobianLabError, check_int, check_positive
+from ..losses import LOSSES
 from .field import make_field
 from .game import TorchGame
-from .losses import LOSSES
 
 #: The range of ``rtol`` over which the default summaries must not move (issue of record: 1e-10 to 1e-4).
 RTOLS = (1e-10, 1e-8, 1e-6, 1e-4)
