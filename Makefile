@@ -35,6 +35,7 @@ docs: install
 
 figures: install
 	$(BIN)/jacobian-lab gallery -o docs/gallery
+	OMP_NUM_THREADS=1 $(BIN)/python examples/torch_validation.py -o docs/gallery
 
 clean:
 	rm -rf $(VENV) docs/_build build *.egg-info
