@@ -200,7 +200,7 @@ class NetworkFactors:
                 "n_dominant": self.dominant, "n_null": self.n_null}
 
     def to_dict(self) -> dict:
-        """JSON-ready: ``None`` where undefined, ``"inf"`` when purely imaginary eigenvalues carry the quantile."""
+        """Plain values: ``None`` where undefined (``inf`` phase: purely imaginary eigenvalues carry the quantile)."""
         def number(x):
             return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
@@ -215,9 +215,6 @@ class NetworkFactors:
                "phase_angle_deg": seq(self.phase_angle), "phase": seq(self.phase),
                "abscissa": number(self.abscissa),
                "rate": None if self.rate is None else {"step": number(self.rate.step), "rate": self.rate.rate}}
-        for key in ("conditioning", "phase"):
-            if out[key] is not None:
-                out[key] = [v if v is None or math.isfinite(v) else str(v) for v in out[key]]
         return out
 
 

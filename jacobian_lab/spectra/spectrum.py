@@ -288,9 +288,11 @@ class Spectrum:
 
         Over the same eigenvalues as :meth:`max_stable_step`; ``None`` for a top-k.
         """
-        if self._flow.partial:
+        flow = self._flow
+        if flow.partial:
             return None
-        return steps.optimal_step(*self._step_eigenvalues())
+        jac = None if flow.jacobian is None else (flow.jacobian if flow.convention == "field" else -flow.jacobian)
+        return steps.optimal_step(*self._step_eigenvalues(), jacobian=None if self.factors == "network" else jac)
 
     # -- conversions -----------------------------------------------------------------------
     def in_convention(self, convention: str) -> Spectrum:
@@ -303,12 +305,22 @@ class Spectrum:
         return replace(self, eigenvalues=-self.eigenvalues, jacobian=jac, convention=convention,
                        symbolic_jacobian=None, symbolic_eigenvalues=None, defective=())
 
-    def to_dict(self) -> dict:
-        """A JSON-ready summary (eigenvalues as ``{"real", "imag"}`` pairs; inf/nan as strings).
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(spectrum)``: the eigenvalues, a complex array of shape ``(n,)``."""
+        lam = self.eigenvalues if dtype is None else self.eigenvalues.astype(dtype)
+        return lam.copy() if copy else lam
 
+    def __len__(self) -> int:
+        return int(self.eigenvalues.size)
+
+    def to_dict(self) -> dict:
+        """A summary of plain Python values (eigenvalues as ``{"real", "imag"}`` pairs).
+
+        Factors that are not finite stay ``float("inf")``/``nan`` here; :func:`jacobian_lab._json.dumps`
+        (and every ``--json`` output) writes them as ``null`` and lists them under ``"non_finite"``.
         ``factors`` says which definitions ``phase_factor`` and ``condition_factor`` follow; a network
         spectrum adds ``network_factors`` (all summaries) and ``paper_factors``. Verdicts that were not
-        computed (``stability``, ``stable``, step sizes) are ``null``, and ``verdict`` says why.
+        computed (``stability``, ``stable``, step sizes) are ``None``, and ``verdict`` says why.
         """
         verdict = self.verdict
         out = {
@@ -360,6 +372,16 @@ class Spectrum:
                                      f"(coverage {robust.DEFAULT_COVERAGE:g})")
         return out
 
+    def _repr_html_(self) -> str:
+        from .._display import spectrum_html
+
+        return spectrum_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .._display import spectrum_latex
+
+        return spectrum_latex(self)
+
     def __repr__(self):
         lam = ", ".join(f"{z:.4g}" for z in self.eigenvalues[:6])
         more = ", ..." if self.eigenvalues.size > 6 else ""
@@ -369,8 +391,7 @@ class Spectrum:
 
 
 def _json_number(x):
-    x = float(x)
-    return x if math.isfinite(x) else str(x)
+    return float(x)
 
 
 def _jsonable(value):
@@ -380,6 +401,4 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, float):
-        return _json_number(value)
-    return value if isinstance(value, int | str | bool | type(None)) else str(value)
+    return value if isinstance(value, int | float | str | bool | type(None)) else str(value)
