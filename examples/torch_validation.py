@@ -29,6 +29,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from tqdm.auto import tqdm
 
 import jacobian_lab as jl
 from jacobian_lab.plotting import save_figure
+from jacobian_lab.plotting.io import gallery_fast
 from jacobian_lab.plotting.style import style_context
 from jacobian_lab.spectra.uncertainty import error_bar
 from jacobian_lab.torch_bridge import validation as val
@@ -420,6 +423,18 @@ TITLES = {"torch_validation_factors.png": "Regularizers on MLP GANs: factors rel
           "torch_validation_wgan.png": "MLP WGAN on 8 Gaussians: critic penalties (every seed, mean and 90% interval)"}
 
 
+def figures(results) -> dict:
+    """``{file name: Figure}`` of the study's results (claims included)."""
+    out = {}
+    with style_context():
+        for name, draw, n, figsize in FIGURES:
+            fig = Figure(figsize=figsize, layout="constrained")
+            draw(results, fig.subplots(1, n))
+            fig.suptitle(TITLES[name])
+            out[name] = fig
+    return out
+
+
 def main(out_dir, fast=False, results=None):
     """Run the study; write its figures, ``torch_validation.json`` and the RST tables to ``out_dir``.
 
@@ -437,13 +452,7 @@ def main(out_dir, fast=False, results=None):
         results = compute(fast)
         _write(out_dir / "torch_validation.json", json.dumps(results, indent=1, allow_nan=False, default=_json))
     results["claims"] = claims(results)
-    written = []
-    with style_context():
-        for name, draw, n, figsize in FIGURES:
-            fig = Figure(figsize=figsize, layout="constrained")
-            draw(results, fig.subplots(1, n))
-            fig.suptitle(TITLES[name])
-            written.append(save_figure(fig, out_dir / name, dpi=110, compact=True))
+    written = [save_figure(fig, out_dir / name, dpi=110, compact=True) for name, fig in figures(results).items()]
     for name, text in (("torch_validation.json", json.dumps(results, indent=1, allow_nan=False, default=_json)),
                        ("torch_validation_table.rst", headline_table(results)),
                        ("torch_validation_claims.rst", claims_table(results))):
@@ -465,7 +474,15 @@ def _json(value):
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 
-if __name__ == "__main__":
+# %%
+# Run as a script: ``--fast`` for small networks, ``-o DIR`` for where to write. The documentation's
+# gallery runs it without options under ``JACOBIAN_LAB_FAST``: then nothing is written and the figures
+# are only drawn (``JACOBIAN_LAB_FAST=1``: the fast study).
+if __name__ == "__main__" and "JACOBIAN_LAB_FAST" in os.environ and len(sys.argv) == 1:
+    study = compute(fast=gallery_fast())
+    study["claims"] = claims(study)
+    shown = figures(study)
+elif __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="small networks, few steps: seconds")
     parser.add_argument("-o", "--output", default=str(Path(__file__).resolve().parents[1] / "docs" / "gallery"),
