@@ -140,6 +140,7 @@ def test_repeated_names_add_their_strengths():
     np.testing.assert_allclose(jl.jacobian(game, reg=[("r1", 1.0), ("r1", 2.0)])[1, 1], -3.0, atol=1e-14)
     game = dirac_network(0.3, 0.2, "gan")
     np.testing.assert_array_equal(game.field([("jare", 1.0), ("jare", 0.0)]), game.field("jare", 1.0))
+    np.testing.assert_allclose(game.field([("sga", 1.0), ("sga", 0.5)]), game.field("sga", 1.5), atol=1e-15)
 
 
 def test_cli_repeated_reg_adds(capsys):
