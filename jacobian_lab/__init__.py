@@ -24,6 +24,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "simulate": "jacobian_lab.dynamics",
     "sweep": "jacobian_lab.dynamics",
+    "sweep_table": "jacobian_lab.dynamics",
+    "map_table": "jacobian_lab.tables",
     "convergence_map": "jacobian_lab.dynamics",
     "Trajectory": "jacobian_lab.dynamics",
     "TorchGame": "jacobian_lab.torch_bridge",

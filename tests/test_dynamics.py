@@ -151,11 +151,16 @@ def test_sweep_matches_spectrum():
     assert result.stable.tolist()[0] == [False, False, False]
 
 
-def test_sweep_in_parallel_equals_serial():
+def test_sweep_on_an_executor_equals_serial():
+    from concurrent.futures import ThreadPoolExecutor
+
     gammas, lrs = np.linspace(0, 2, 4), np.linspace(0.1, 1, 3)
-    serial = jl.sweep("dirac", "r1", gammas, lrs, n_jobs=1, progress=False)
-    parallel = jl.sweep("dirac", "r1", gammas, lrs, n_jobs=2, progress=False)
-    np.testing.assert_array_equal(serial.spectral_radius, parallel.spectral_radius)
+    serial = jl.sweep("dirac", "r1", gammas, lrs, simulate=True, steps=40, workers=1, progress=False)
+    with ThreadPoolExecutor(2) as pool:
+        threaded = jl.sweep("dirac", "r1", gammas, lrs, simulate=True, steps=40, scheduler=pool, progress=False)
+    np.testing.assert_array_equal(serial.spectral_radius, threaded.spectral_radius)
+    np.testing.assert_array_equal(serial.simulated_rate, threaded.simulated_rate)
+    assert serial.table.equals(threaded.table) and serial.simulated_rate.shape == (4, 3)
 
 
 def test_cli_simulate(capsys, tmp_path):

@@ -3,7 +3,7 @@
 
 from .basins import ConvergenceMap, convergence_map
 from .simulate import simulate
-from .sweep import SweepResult, sweep
+from .sweep import SweepResult, sweep, sweep_table
 from .trajectory import Trajectory
 
-__all__ = ["simulate", "Trajectory", "convergence_map", "ConvergenceMap", "sweep", "SweepResult"]
+__all__ = ["simulate", "Trajectory", "convergence_map", "ConvergenceMap", "sweep", "sweep_table", "SweepResult"]

@@ -1,34 +1,40 @@
-r"""Sweeps over strength and step size: spectral radii of the update map, optionally simulated rates.
+r"""Sweeps over strength, step size, scheme and seed: spectral radii of the update maps, and
+optionally simulated rates, as one table.
 
 The Jacobian at the equilibrium is generated once as a function of the strength
 (:class:`~jacobian_lab.strengths.StrengthFamily`); each step size then costs one batch of update
-matrices over every strength (:func:`~jacobian_lab.schemes.update_matrix`) and their eigenvalues.
-Simulated rates (``simulate=True``) run row by row, in parallel over the cores (processes) when the
-grid is large, with a progress bar.
+matrices over every strength and their eigenvalues, in this process. Simulations
+(``simulate=True``) are the expensive part: one task per (scheme, seed, strength) simulates every
+step size, and the tasks run where :func:`jacobian_lab.parallel.executor` says (this process, a
+local Dask cluster, or a remote scheduler), streaming back into the table.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..analysis import jacobian, regularized_game, split_params
-from ..errors import JacobianLabError, check_positive
+from ..errors import JacobianLabError, check_int, check_positive
+from ..parallel import check_workers, executor, map_tasks, max_workers
 from ..schemes import make_scheme, update_matrix
 from ..schemes.linearize import spectral_radii
 from ..strengths import StrengthFamily
 
-#: Below this many simulated grid cells a sweep runs in one process.
+#: From this many simulated cells on, a sweep given neither ``workers`` nor ``scheduler`` starts a
+#: local Dask cluster with one worker per core.
 PARALLEL_THRESHOLD = 4000
+#: Most cells (strengths x step sizes x schemes x seeds) of one sweep.
+MAX_CELLS = 2_000_000
+#: Most simulated iterations (cells x steps) of one sweep.
+MAX_SIMULATED_STEPS = 10**10
 
 
 @dataclass(frozen=True, eq=False)
 class SweepResult:
-    """Spectral radii (and simulated rates) over ``gammas x lrs``.
+    """Spectral radii (and simulated rates) of one scheme over ``gammas x lrs``.
 
     Attributes
     ----------
@@ -39,6 +45,8 @@ class SweepResult:
         Median empirical rate of :func:`~jacobian_lab.dynamics.simulate` from ``x0`` (``nan`` where
         every start diverged).
     info : dict
+    table : pandas.DataFrame
+        The same numbers, one row per cell, with the parameters as columns.
     """
 
     gammas: np.ndarray
@@ -46,6 +54,7 @@ class SweepResult:
     spectral_radius: np.ndarray
     simulated_rate: np.ndarray | None
     info: dict
+    table: object = None
 
     @property
     def stable(self) -> np.ndarray:
@@ -75,41 +84,119 @@ def _values(name, values):
     return array
 
 
-def sweep(model, reg, gammas, lrs, scheme="simgd", *, simulate=False, steps=300, x0=None, n_jobs=None,
-          progress=None, **params) -> SweepResult:
-    """Spectral radius of ``scheme``'s update map over a grid of strengths and step sizes.
+def sweep(model, reg, gammas, lrs, scheme="simgd", *, simulate=False, steps=300, x0=None, scheduler=None,
+          workers=None, progress=None, **params) -> SweepResult:
+    """Spectral radius of one scheme's update map over a grid of strengths and step sizes.
+
+    Parameters
+    ----------
+    model, reg, gammas, lrs, simulate, steps, x0, scheduler, workers, progress, **params
+        As for :func:`sweep_table`.
+    scheme : str
+        Any scheme with an update-map Jacobian; ``lr`` sets its step size.
+
+    Returns
+    -------
+    SweepResult
+    """
+    table = sweep_table(model, reg, gammas, lrs, scheme, simulate=simulate, steps=steps, x0=x0,
+                        scheduler=scheduler, workers=workers, progress=progress, **params)
+    gammas, lrs = _values("gammas", gammas), _values("lrs", lrs)
+    shape = (gammas.size, lrs.size)
+    rates = table["simulated_rate"].to_numpy().reshape(shape) if simulate else None
+    model_params, scheme_params = split_params(params)
+    return SweepResult(gammas, lrs, table["spectral_radius"].to_numpy().reshape(shape), rates,
+                       {"model": str(model), "reg": reg, "scheme": str(table["scheme"].iloc[0]),
+                        "parameters": {**model_params, **scheme_params}}, table)
+
+
+def sweep_table(model, reg, gammas, lrs, schemes="simgd", *, seeds=None, simulate=False, steps=300, x0=None,
+                noise=0.0, scheduler=None, workers=None, progress=None, **params):
+    """Spectral radii (and simulated rates) over strengths x step sizes x schemes x seeds.
 
     Parameters
     ----------
     model, reg : as for :func:`jacobian_lab.spectrum` (``reg`` names one regularizer, or ``None``).
     gammas, lrs : sequences of float
         Strengths (>= 0) and step sizes (> 0).
-    scheme : str
-        Any scheme with an update-map Jacobian; ``lr`` sets its step size.
+    schemes : str or sequence of str
+        Schemes with an update-map Jacobian.
+    seeds : sequence of int, optional
+        With ``simulate``: one simulation per seed, from the equilibrium plus a standard normal
+        offset drawn from that seed (unless ``x0`` is given), with gradient noise ``noise`` seeded
+        by it. ``None``: one simulation from ``x0`` (default the equilibrium plus ones).
     simulate : bool
-        Also simulate ``steps`` iterations from ``x0`` at every cell and report the empirical rate.
-    n_jobs : int, optional
-        Processes for the simulations (default: the number of cores when the grid is large, else 1).
+        Also simulate ``steps`` iterations at every cell and report the empirical rate
+        (:attr:`~jacobian_lab.dynamics.Trajectory.rate`, median over the starts).
+    scheduler : None, str or Executor
+        Where the simulations run: ``"tcp://host:port"`` of a Dask scheduler, or an executor
+        (:func:`jacobian_lab.parallel.executor`).
+    workers : int, optional
+        Local Dask worker processes (1 to the number of cores; 1 runs in this process). Default:
+        one per core from :data:`PARALLEL_THRESHOLD` simulated cells on, else this process.
     **params
-        Model parameters and the scheme's other parameters.
+        Model parameters and the schemes' other parameters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scheme``, [``seed``], ``gamma``, ``lr``, ``spectral_radius``,
+        [``simulated_rate``]; one row per cell, in that order of nesting. The result does not
+        depend on where the tasks ran.
     """
+    import pandas as pd
+
     gammas, lrs = _values("gammas", gammas), _values("lrs", lrs)
+    schemes = [schemes] if isinstance(schemes, str) else list(schemes)
+    seed_list = [None] if seeds is None else [check_int("seed", s, minimum=0) for s in seeds]
+    _check_sizes(gammas, lrs, schemes, seed_list, simulate, steps)
+    if workers is not None:
+        check_workers(workers)
+    model_params, scheme_params = split_params(params)
+    radius = {s: _radii(model, reg, gammas, lrs, s, model_params, scheme_params) for s in schemes}
+    cells = list(itertools.product(schemes, seed_list, range(gammas.size)))
+    rows = {"scheme": [], "seed": [], "gamma": [], "lr": [], "spectral_radius": []}
+    for s, seed, i in cells:
+        rows["scheme"] += [s] * lrs.size
+        rows["seed"] += [seed] * lrs.size
+        rows["gamma"] += [gammas[i]] * lrs.size
+        rows["lr"] += list(lrs)
+        rows["spectral_radius"] += list(radius[s][i])
+    if seeds is None:
+        del rows["seed"]
+    table = pd.DataFrame(rows)
+    if simulate:
+        tasks = [(model, reg, s, gammas[i], seed, lrs, model_params, scheme_params, steps, x0, noise)
+                 for s, seed, i in cells]
+        if scheduler is None and workers is None and len(table) >= PARALLEL_THRESHOLD:
+            workers = max_workers()
+        with executor(scheduler, workers) as pool:
+            rates = map_tasks(simulated_row, tasks, pool, progress, desc="sweep")
+        table["simulated_rate"] = np.concatenate(rates)
+    return table
+
+
+def _check_sizes(gammas, lrs, schemes, seeds, simulate, steps):
     if np.any(gammas < 0):
         raise JacobianLabError("gammas must be >= 0")
     for lr in lrs:
         check_positive("lr", lr)
-    model_params, scheme_params = split_params(params)
+    if not schemes:
+        raise JacobianLabError("give at least one scheme")
+    cells = gammas.size * lrs.size * len(schemes) * len(seeds)
+    if cells > MAX_CELLS:
+        raise JacobianLabError(f"the sweep has {cells} cells; at most {MAX_CELLS}")
+    steps = check_int("steps", steps, minimum=1)
+    if simulate and cells * steps > MAX_SIMULATED_STEPS:
+        raise JacobianLabError(f"{cells} cells x {steps} steps is more than {MAX_SIMULATED_STEPS:.0e} iterations")
+
+
+def _radii(model, reg, gammas, lrs, scheme, model_params, scheme_params):
+    """``(len(gammas), len(lrs))`` spectral radii, one batch of update matrices per step size."""
     game = regularized_game(model, **model_params).game
     methods = [make_scheme(scheme, len(game.theta), game.dim, **{**scheme_params, "lr": lr}) for lr in lrs]
     jacobians = strength_jacobians(model, reg, gammas, **model_params)
-    radius = np.stack([spectral_radii(update_matrix(m, jacobians)) for m in methods], axis=1)
-    rates = None
-    if simulate:
-        task = (model, reg, scheme, lrs, model_params, scheme_params, steps, x0)
-        workers = n_jobs or (os.cpu_count() or 1 if gammas.size * lrs.size >= PARALLEL_THRESHOLD else 1)
-        rates = np.array(_run_rows(task, gammas, workers, progress))
-    return SweepResult(gammas, lrs, radius, rates, {"model": str(model), "reg": reg, "scheme": methods[0].name,
-                                                    "parameters": {**model_params, **scheme_params}})
+    return np.stack([spectral_radii(update_matrix(m, jacobians)) for m in methods], axis=1)
 
 
 def strength_jacobians(model, reg, gammas, **model_params) -> np.ndarray:
@@ -120,23 +207,19 @@ def strength_jacobians(model, reg, gammas, **model_params) -> np.ndarray:
     return StrengthFamily(model, reg, **model_params).jacobians(gammas)
 
 
-def _run_rows(task, gammas, workers, progress):
-    bar = dict(total=gammas.size, desc="sweep", unit="strength", delay=1.0, disable=progress is False)
-    if workers <= 1:
-        return [_row(task, g) for g in tqdm(gammas, **bar)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(tqdm(pool.map(_row, [task] * gammas.size, gammas), **bar))
-
-
-def _row(task, gamma):
-    model, reg, scheme, lrs, model_params, scheme_params, steps, x0 = task
-    return [_simulated_rate(model, reg, gamma, scheme, lr, steps, x0, model_params, scheme_params) for lr in lrs]
-
-
-def _simulated_rate(model, reg, gamma, scheme, lr, steps, x0, model_params, scheme_params):
+def simulated_row(task) -> np.ndarray:
+    """The simulated rates of one (scheme, seed, strength) over every step size (a worker's task)."""
     from .simulate import simulate as run
 
-    tr = run(model, reg, gamma if reg not in (None, "none") else None, scheme, steps=steps, x0=x0,
-             progress=False, **model_params, **{**scheme_params, "lr": lr})
-    finite = tr.rate[np.isfinite(tr.rate)]
-    return float(np.median(finite)) if finite.size else float("nan")
+    model, reg, scheme, gamma, seed, lrs, model_params, scheme_params, steps, x0, noise = task
+    gamma = float(gamma) if reg not in (None, "none") else None
+    if seed is not None and x0 is None:
+        x_star = np.array([float(e) for e in regularized_game(model, reg, gamma, **model_params).equilibrium])
+        x0 = x_star + np.random.default_rng(seed).standard_normal(x_star.size)
+    rates = []
+    for lr in lrs:
+        tr = run(model, reg, gamma, scheme, steps=steps, x0=x0, noise=noise, seed=seed, progress=False,
+                 **model_params, **{**scheme_params, "lr": float(lr)})
+        finite = tr.rate[np.isfinite(tr.rate)]
+        rates.append(float(np.median(finite)) if finite.size else float("nan"))
+    return np.array(rates)
