@@ -11,9 +11,12 @@ from ..losses import LOSSES
 from .analysis import spectrum
 from .dense import block_norms, jacobian
 from .game import TorchGame
-from .operator import hessian_eigenvalues, operator, top_eigenvalues
+from .operator import hessian_eigenvalues, most_rotational, operator, top_eigenvalues
+from .recorder import SpectrumRecorder
+from .recorder import load as load_record
 from .threads import torch_threads
 from .training import History, train
 
 __all__ = ["TorchGame", "spectrum", "jacobian", "operator", "top_eigenvalues", "hessian_eigenvalues",
-           "block_norms", "LOSSES", "train", "History", "torch_threads"]
+           "block_norms", "LOSSES", "train", "History", "torch_threads", "most_rotational", "SpectrumRecorder",
+           "load_record"]

@@ -24,10 +24,10 @@ from ..regularizers import parse_reg
 from ..schemes import scheme_parameter_names, update_matrix
 from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.spectrum import Spectrum
-from .dense import jacobian_torch
+from .dense import check_budget, check_dense_size, jacobian_torch, timer_bar
 from .operator import operator, top_eigenvalues
 
-OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "tol", "maxiter", "ncv", "progress")
+OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "force", "tol", "maxiter", "ncv", "progress")
 
 
 def _check_options(scheme, params):
@@ -47,8 +47,8 @@ def _info(game, reg, gamma, method, x):
 
 
 def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None, which="LM",
-             vectors=False, device=None, max_bytes=None, tol=0.0, maxiter=None, ncv=None, progress=None,
-             **scheme_params) -> Spectrum:
+             vectors=False, device=None, max_bytes=None, force=False, tol=0.0, maxiter=None, ncv=None,
+             progress=None, **scheme_params) -> Spectrum:
     """Spectrum of a :class:`~jacobian_lab.torch_bridge.game.TorchGame`.
 
     Parameters
@@ -71,6 +71,9 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
         Where to compute (default the game's device).
     max_bytes : float, optional
         Dense-size limit (default :data:`jacobian_lab.torch_bridge.dense.MAX_DENSE_BYTES`).
+    force : bool
+        Go ahead with a dense spectrum whose estimated time is over the budget
+        (:func:`jacobian_lab.torch_bridge.dense.check_budget`); by default it is refused at once.
     tol, maxiter, ncv
         ARPACK's tolerance (0: machine precision), restart limit and Krylov dimension.
     progress : bool, optional
@@ -95,7 +98,7 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
         return _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack)
     if which != "LM" or vectors:
         raise JacobianLabError("'which' and 'vectors' apply to the top-k spectrum; give k (e.g. k=20)")
-    flow = _dense(game, reg, gamma, at, rtol, max_bytes, progress)
+    flow = _dense(game, reg, gamma, at, rtol, max_bytes, progress, force)
     if not discrete:
         return flow
     matrix = update_matrix(method, flow.jacobian)
@@ -111,13 +114,18 @@ def eigenvalues(matrix: torch.Tensor) -> np.ndarray:
     return scipy.linalg.eigvals(matrix.numpy(), check_finite=False)
 
 
-def _dense(game, reg, gamma, at, rtol, max_bytes, progress) -> Spectrum:
+def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spectrum:
     x = game.point(at)
+    itemsize = torch.finfo(game.dtype).bits // 8
+    check_dense_size(game.n_params, itemsize, max_bytes)
+    estimate = check_budget(game.n_params, itemsize, force=force)
     jac = jacobian_torch(game, reg, gamma, at, max_bytes=max_bytes, progress=progress)
     if not bool(torch.isfinite(jac).all()):
         raise JacobianLabError("the Jacobian is not finite at this point (check the networks' outputs)")
     info = _info(game, reg, gamma, "dense", x)
-    return Spectrum(eigenvalues(jac), jac.cpu().numpy(), "continuous", rtol=rtol, point=x.cpu().numpy(), info=info)
+    with timer_bar("eigenvalues (LAPACK)", estimate, progress):
+        values = eigenvalues(jac)
+    return Spectrum(values, jac.cpu().numpy(), "continuous", rtol=rtol, point=x.cpu().numpy(), info=info)
 
 
 def _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack) -> Spectrum:

@@ -21,6 +21,13 @@ by default; on the game's device.
 
 from __future__ import annotations
 
+import json
+import os
+import platform
+import threading
+import time
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from torch.func import vjp, vmap
@@ -34,6 +41,145 @@ from .field import make_field, player_fields
 MAX_DENSE_BYTES = 2 * 1024**3
 #: Rows per vectorised batch of vector-Jacobian products.
 CHUNK = 64
+#: Estimated seconds of a dense spectrum beyond which it is refused unless ``force=True``.
+BUDGET_S = 60.0
+#: Flops of a dense non-symmetric eigen-decomposition (Hessenberg reduction and QR iterations;
+#: Golub & Van Loan, Matrix Computations, 4th ed., section 7.5.6): about 10 n^3.
+EIG_FLOPS = 10.0
+#: Measured LAPACK eigenvalue time over the 10 n^3 / DGEMM-rate bound (1.3-2.0 on 2 cores, n = 2.4k-8.9k).
+EIG_OVERHEAD = 2.0
+#: Peak memory of a dense spectrum over the n x n matrix (J, its copy for LAPACK, workspace).
+PEAK_MEMORY = 3.0
+_RATE = {}
+
+
+def machine_rate(refresh: bool = False) -> float:
+    """Float64 matrix-multiply rate of this machine in flop/s, measured once and cached.
+
+    A 1024 x 1024 ``numpy`` product (best of 3), kept in memory and in ``machine_rate.json`` under
+    the user cache directory (``platformdirs.user_cache_dir("jacobian_lab")``), keyed by host name,
+    CPU count and numpy version. ``refresh=True`` measures again.
+    """
+    key = f"{platform.node()}/{os.cpu_count()}/numpy-{np.__version__}"
+    if not refresh and key in _RATE:
+        return _RATE[key]
+    path = _rate_file()
+    if not refresh:
+        rate = _read_rate(path, key)
+        if rate:
+            _RATE[key] = rate
+            return rate
+    a = np.random.default_rng(0).standard_normal((1024, 1024))
+    best = np.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        a @ a
+        best = min(best, time.perf_counter() - start)
+    _RATE[key] = rate = 2 * 1024**3 / best
+    _write_rate(path, key, rate)
+    return rate
+
+
+def _rate_file():
+    try:
+        import platformdirs
+
+        return os.path.join(platformdirs.user_cache_dir("jacobian_lab"), "machine_rate.json")
+    except ImportError:
+        return None
+
+
+def _read_rate(path, key):
+    try:
+        with open(path) as handle:
+            rate = float(json.load(handle)[key])
+        return rate if np.isfinite(rate) and rate > 0 else None
+    except (OSError, TypeError, ValueError, KeyError):
+        return None
+
+
+def _write_rate(path, key, rate):
+    """Best effort (a read-only cache only costs a new measurement next time); atomic."""
+    if path is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        try:
+            with open(path) as handle:
+                data = dict(json.load(handle))
+        except (OSError, ValueError, TypeError):
+            data = {}
+        data[key] = rate
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def dense_cost(n: int, itemsize: int = 8, rate: float | None = None) -> tuple[float, float]:
+    r"""``(seconds, bytes)``: estimated time of the eigen-decomposition and peak memory of a dense spectrum.
+
+    .. math:: t \approx c\,\frac{10\,n^3}{r}, \qquad m \approx 3\,n^2 \cdot \text{itemsize}
+
+    with :math:`r` the measured matrix-multiply rate (:func:`machine_rate`) and :math:`c` =
+    :data:`EIG_OVERHEAD` (LAPACK's ``geev`` runs below the DGEMM rate). The rows of :math:`J` add
+    a few percent at these sizes (reverse-mode products, vectorised).
+    """
+    rate = machine_rate() if rate is None else rate
+    return EIG_OVERHEAD * EIG_FLOPS * float(n) ** 3 / rate, PEAK_MEMORY * float(n) ** 2 * itemsize
+
+
+def check_budget(n: int, itemsize: int = 8, budget_s: float | None = None, force: bool = False) -> float:
+    """Refuse a dense spectrum whose estimated time is over ``budget_s`` (default :data:`BUDGET_S`).
+
+    Returns the estimated seconds. The refusal is one line with the estimate and the matrix-free
+    alternatives; ``force=True`` skips it (the memory limit of :func:`check_dense_size` still holds).
+    """
+    seconds, memory = dense_cost(n, itemsize)
+    budget = BUDGET_S if budget_s is None else budget_s
+    if seconds > budget and not force:
+        raise JacobianLabError(
+            f"a dense spectrum of {n} parameters would take about {_duration(seconds)} and "
+            f"{memory / 1024**3:.1f} GiB on this machine (budget {_duration(budget)}); ask for the top "
+            "eigenvalues instead (k=20, which='LR' for the rightmost, 'LI' for the most rotational; "
+            "CLI --k 20 --which LR) or go ahead with force=True (--force)")
+    return seconds
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@contextmanager
+def timer_bar(desc: str, estimate: float, progress=None):
+    """A tqdm bar in seconds (elapsed out of ``estimate``) advanced by a timer thread during the block.
+
+    For work without a callback (LAPACK): shown after a second unless ``progress`` is ``False``.
+    """
+    stop = threading.Event()
+    total = max(estimate, 1.0)
+    bar = tqdm(total=total, desc=desc, unit="s", delay=1.0, leave=False, disable=progress is False,
+               bar_format="{desc}: {elapsed} elapsed |{bar}| estimate " + _duration(estimate))
+    start = time.perf_counter()
+
+    def tick():
+        while not stop.wait(0.5):
+            bar.update(min(time.perf_counter() - start, 0.99 * total) - bar.n)  # the bar stays below its end
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield bar
+    finally:
+        stop.set()
+        thread.join()
+        bar.close()
 
 
 def check_dense_size(n: int, itemsize: int = 8, max_bytes: float | None = None) -> None:

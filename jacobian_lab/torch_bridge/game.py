@@ -6,12 +6,16 @@ the losses :math:`(l_G, l_D)` of :mod:`jacobian_lab.losses`, each minimised by i
 player; the field :math:`v = (-\nabla_\theta l_G, -\nabla_\psi l_D)` (for the zero-sum ``gan`` and
 ``wgan`` this is :math:`(-\nabla_\theta L, +\nabla_\psi L)`) and :math:`J = \partial v/\partial x`.
 
-Determinism: the field is a function of the parameters only. Both modules are evaluated in eval
-mode (dropout off, batch norm on its running statistics, which stay fixed buffers), on the fixed
-batch ``real`` and ``latent`` given here (full-batch field), in ``dtype`` (float64 by default).
-Random quantities of the regularizers (instance noise, interpolation weights) are drawn once from
-``seed``. The modules themselves are not modified: parameters are read when a method is called
-and substituted with :func:`torch.func.functional_call`.
+Determinism: the field is a function of the parameters only. It is taken on fixed samples
+(:mod:`.samples`: drawn once from ``seed`` out of a tensor, a Dataset, a DataLoader or a sampler),
+in ``dtype`` (float64 by default). ``mode="eval"`` (default) evaluates both modules in eval mode:
+dropout off, batch norm on its running statistics (fixed buffers), every sample independent of the
+others. ``mode="train"`` evaluates them as in a training step: batch norm normalises with each
+minibatch's own statistics (so the samples of a batch interact, and :math:`J` is that of the
+training-time objective) and dropout applies one fixed mask drawn from ``seed`` at every evaluation;
+running statistics are never updated. Random quantities of the regularizers (instance noise,
+interpolation weights) are drawn once from ``seed``. The modules themselves are not modified:
+parameters are read when a method is called and substituted with :func:`torch.func.functional_call`.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..errors import JacobianLabError
-from .flat import FlatLayout, buffers, eval_mode
+from ..errors import JacobianLabError, check_int
+from .flat import FlatLayout, buffers
 from .ops import is_zero_sum, make_loss
+from .samples import latent_samples, real_samples, seeded
+
+#: Evaluation modes of the modules (see the module docstring).
+MODES = ("eval", "train")
 
 
 def default_device(device=None) -> torch.device:
@@ -38,17 +46,20 @@ def default_device(device=None) -> torch.device:
 
 
 class TorchGame:
-    """Generator and discriminator networks on a fixed batch, as a game with a vector field.
+    """Generator and discriminator networks on fixed samples, as a game with a vector field.
 
     Parameters
     ----------
     generator, discriminator : torch.nn.Module
-        ``generator(latent)`` gives samples shaped like ``real``; ``discriminator(samples)`` gives
-        the logit of "real", one per sample (any trailing shape; losses take means).
-    real : tensor or array, shape (N, ...)
-        The real batch.
-    latent : tensor or array, shape (M, ...)
-        The latent batch.
+        ``generator(latent)`` gives samples shaped like the real ones; ``discriminator(samples)``
+        gives the logit of "real", one per sample (shape ``(N,)`` or ``(N, 1)``).
+    real : tensor, array, Dataset, DataLoader or callable
+        Real samples (:func:`.samples.real_samples`): a batch ``(N, ...)``; ``batch`` items of a
+        Dataset; the first ``batches`` batches of a DataLoader; or ``real(n)`` returning ``n`` samples.
+    latent : tensor, array, int or callable
+        Latent samples (:func:`.samples.latent_samples`): a batch ``(M, ...)``; an int ``M`` drawn
+        from ``latent_dist`` with ``latent_shape`` (default: the generator's first ``Linear`` layer's
+        input size); or ``latent(n)``.
     loss : {"gan", "nsgan", "wgan"} or callable
         A name, or ``loss(d_real, d_fake) -> (l_G, l_D)`` (each minimised by its player).
     dtype : torch.dtype
@@ -56,7 +67,25 @@ class TorchGame:
     device : str or torch.device, optional
         Default CUDA when available, else CPU.
     seed : int
-        Seed of the fixed instance-noise sample and interpolation weights.
+        Seed of every fixed draw: samples from a Dataset, DataLoader or sampler, the latent batch,
+        dropout masks (``mode="train"``), instance noise and interpolation weights.
+    batch : int, optional
+        Real samples per batch for a Dataset or a callable ``real`` (default 256, see :mod:`.samples`).
+    batches : int
+        Number of minibatches the objective is averaged over (default 1).
+    latent_shape : tuple of int, optional
+        Shape of one latent sample for an int ``latent``.
+    latent_dist : {"normal", "uniform"}
+        Distribution of an int ``latent``.
+    mode : {"eval", "train"}
+        How batch norm and dropout behave (see the module docstring).
+
+    Raises
+    ------
+    JacobianLabError
+        At construction, when the players do not fit the samples: the generator fails on the latent
+        batch or gives samples of another shape than the real ones, the discriminator does not give
+        one logit per sample, or the loss does not give two scalars.
 
     Examples
     --------
@@ -68,35 +97,79 @@ class TorchGame:
     """
 
     def __init__(self, generator, discriminator, real, latent, loss="gan", dtype=torch.float64,
-                 device=None, seed=0):
+                 device=None, seed=0, *, batch=None, batches=1, latent_shape=None, latent_dist="normal",
+                 mode="eval"):
         for name, module in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(module, torch.nn.Module):
                 raise JacobianLabError(f"{name} must be a torch.nn.Module, got {type(module).__name__}")
         if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
             raise JacobianLabError(f"dtype must be a torch floating dtype, got {dtype!r}")
+        if mode not in MODES:
+            raise JacobianLabError(f"mode must be 'eval' or 'train', got {mode!r}")
         self.generator, self.discriminator = generator, discriminator
         self.loss = make_loss(loss)
         self.loss_name = getattr(self.loss, "__name__", "custom")
         #: A named loss with :math:`l_D = -l_G` (:attr:`jacobian_lab.losses.GANLoss.zero_sum`):
         #: one gradient gives the field.
         self.zero_sum = is_zero_sum(loss)
-        self.dtype, self.device, self.seed = dtype, default_device(device), int(seed)
-        self.real = self._data("real", real)
-        self.latent = self._data("latent", latent)
+        self.dtype, self.device, self.seed = dtype, default_device(device), check_int("seed", seed, minimum=0)
+        self.mode, self.batches = mode, check_int("batches", batches)
+        real = real_samples(real, batch, self.batches, self.seed)
+        self.real = self._data(real)
+        latent = latent_samples(latent, real.shape[0] // self.batches, self.batches, self.seed, generator,
+                                latent_shape, latent_dist)
+        self.latent = self._data(latent)
         self.g_layout = FlatLayout.of(generator)
         self.d_layout = FlatLayout.of(discriminator)
         if self.g_layout.size == 0 or self.d_layout.size == 0:
             raise JacobianLabError("both players need at least one parameter")
         self._noise = {}
+        self.check_shapes()
 
-    def _data(self, name, value) -> torch.Tensor:
-        try:
-            tensor = torch.as_tensor(value)
-        except (TypeError, ValueError, RuntimeError):
-            raise JacobianLabError(f"{name} must be a tensor or array, got {type(value).__name__}") from None
-        if tensor.ndim == 0 or tensor.shape[0] == 0:
-            raise JacobianLabError(f"{name} must be a non-empty batch (N, ...), got shape {tuple(tensor.shape)}")
+    def _data(self, tensor) -> torch.Tensor:
         return tensor.detach().to(dtype=self.dtype, device=self.device)
+
+    def check_shapes(self) -> None:
+        """Evaluate the players once on the samples; refuse, in one line, what they cannot use."""
+        theta, psi = self.split(self.parameters())
+        with torch.no_grad():
+            fake = self._checked_fake(theta)
+            d_real = self._checked_logits(psi, self.real, "real")
+            d_fake = self._checked_logits(psi, fake, "generated")
+            try:
+                values = self.loss(d_real, d_fake)
+                ok = len(values) == 2 and all(isinstance(v, torch.Tensor) and v.numel() == 1 for v in values)
+            except Exception as error:  # the user's loss
+                raise JacobianLabError(f"the loss failed on the logits ({_describe(error)})") from None
+        if not ok:
+            raise JacobianLabError("the loss must return two scalar tensors (l_G, l_D)")
+
+    def _checked_fake(self, theta) -> torch.Tensor:
+        try:
+            fake = self.generate(theta)
+        except Exception as error:  # the user's module: one line saying what was fed to it
+            raise JacobianLabError(f"the generator failed on the latent batch of shape {tuple(self.latent.shape)} "
+                                   f"({_describe(error)}); give latent= with the shape it takes") from None
+        ok = isinstance(fake, torch.Tensor) and fake.shape[0] == self.latent.shape[0]
+        if not ok or tuple(fake.shape[1:]) != tuple(self.real.shape[1:]):
+            got = tuple(fake.shape) if isinstance(fake, torch.Tensor) else type(fake).__name__
+            raise JacobianLabError(f"the generator gives samples of shape {got} for {self.latent.shape[0]} latent "
+                                   f"samples, but the real samples have shape {tuple(self.real.shape)}: each "
+                                   "generated sample must have the shape of one real sample")
+        return fake
+
+    def _checked_logits(self, psi, samples, name) -> torch.Tensor:
+        try:
+            out = self.discriminate(psi, samples)
+        except Exception as error:
+            raise JacobianLabError(f"the discriminator failed on the {name} samples of shape "
+                                   f"{tuple(samples.shape)} ({_describe(error)})") from None
+        n = samples.shape[0]
+        if not isinstance(out, torch.Tensor) or out.ndim == 0 or out.numel() != n or out.shape[0] != n:
+            got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            raise JacobianLabError(f"the discriminator must give one logit per sample, shape (N,) or (N, 1); "
+                                   f"got {got} for {n} {name} samples")
+        return out
 
     # -- sizes and points ------------------------------------------------------------------
     @property
@@ -118,6 +191,16 @@ class TorchGame:
         other.__dict__.update(self.__dict__)
         other.device, other._noise = device, {}
         other.real, other.latent = self.real.to(device), self.latent.to(device)
+        return other
+
+    def with_loss(self, loss) -> TorchGame:
+        """The same game (modules and samples shared) with another loss, a name or a callable."""
+        other = TorchGame.__new__(TorchGame)
+        other.__dict__.update(self.__dict__)
+        other.loss, other._noise = make_loss(loss), {}
+        other.loss_name = getattr(other.loss, "__name__", "custom")
+        other.zero_sum = is_zero_sum(loss)
+        other.check_shapes()
         return other
 
     def parameters(self) -> torch.Tensor:
@@ -144,16 +227,32 @@ class TorchGame:
 
     # -- the players as functions of their parameters --------------------------------------
     def generate(self, theta: torch.Tensor, latent=None) -> torch.Tensor:
-        """:math:`G_\\theta(z)` on the latent batch (eval mode)."""
-        params = {**self.g_layout.unflatten(theta), **buffers(self.generator, self.dtype, self.device)}
-        with eval_mode(self.generator):
-            return torch.func.functional_call(self.generator, params, (self.latent if latent is None else latent,))
+        """:math:`G_\\theta(z)` on the latent samples (in :attr:`mode`)."""
+        return self._call(self.generator, self.g_layout.unflatten(theta), self.latent if latent is None else latent, 1)
 
     def discriminate(self, psi: torch.Tensor, samples: torch.Tensor) -> torch.Tensor:
-        """:math:`D_\\psi(x)`, the logit of "real" (eval mode)."""
-        params = {**self.d_layout.unflatten(psi), **buffers(self.discriminator, self.dtype, self.device)}
-        with eval_mode(self.discriminator):
-            return torch.func.functional_call(self.discriminator, params, (samples,))
+        """:math:`D_\\psi(x)`, the logit of "real" (in :attr:`mode`)."""
+        return self._call(self.discriminator, self.d_layout.unflatten(psi), samples, 2)
+
+    def _call(self, module, params, inputs, stream):
+        """``module`` with ``params`` on ``inputs``: eval mode, or train mode one minibatch at a time."""
+        state = buffers(module, self.dtype, self.device)
+        training = self.mode == "train"
+        if training:  # batch norm writes its running statistics in place: let it write to copies
+            state = {name: b.clone() for name, b in state.items()}
+        flags = [(m, m.training) for m in module.modules()]
+        module.train(training)
+        try:
+            if not training:
+                return torch.func.functional_call(module, {**params, **state}, (inputs,))
+            parts = []
+            with seeded(self.seed + 7 * stream, self.device):  # the same dropout masks at every evaluation
+                for chunk in torch.chunk(inputs, self.batches):
+                    parts.append(torch.func.functional_call(module, {**params, **state}, (chunk,)))
+            return torch.cat(parts)
+        finally:
+            for m, flag in flags:
+                m.training = flag
 
     def fixed_noise(self, name: str) -> torch.Tensor:
         """The fixed standard normal (``"real"``, ``"fake"``) or uniform (``"interp"``) sample.
@@ -226,4 +325,11 @@ class TorchGame:
 
     def __repr__(self):
         return (f"TorchGame(n_theta={self.n_theta}, n_psi={self.d_layout.size}, loss={self.loss_name!r}, "
-                f"batch={self.real.shape[0]}, dtype={self.dtype}, device={self.device})")
+                f"real={self.real.shape[0]}, latent={self.latent.shape[0]}, batches={self.batches}, "
+                f"mode={self.mode!r}, dtype={self.dtype}, device={self.device})")
+
+
+def _describe(error: BaseException) -> str:
+    """``"TypeName: first line of the message"``."""
+    text = str(error).strip().splitlines()
+    return type(error).__name__ + (f": {text[0]}" if text else "")

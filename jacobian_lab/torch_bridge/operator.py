@@ -1,13 +1,21 @@
 r"""Matrix-free :math:`J`: a scipy ``LinearOperator`` and ARPACK eigenvalues.
 
-``matvec`` is the Jacobian-vector product :math:`Jt` (:func:`torch.func.jvp`, forward-over-reverse)
-and ``rmatvec`` the vector-Jacobian product :math:`J^\top u` (:func:`torch.func.vjp`), so the
-operator *is* :math:`J`: its ARPACK eigenvectors are right eigenvectors of :math:`J`. (Berard et al.
-2020 use only the vector-Jacobian product, i.e. :math:`J^\top`: same eigenvalues, left eigenvectors.)
+``rmatvec`` is the vector-Jacobian product :math:`J^\top u`: one pullback :math:`u \mapsto J^\top u`
+of the field recorded once at ``x`` (:func:`torch.func.vjp`). ``matvec``, :math:`Jt`, is the
+"double-vjp" trick on that same graph: the pullback is linear in :math:`u`, and the pullback of
+*it* maps :math:`t \mapsto (\partial_u\, J^\top u)^\top t = Jt`. This costs about one reverse
+product (a forward-over-reverse :func:`torch.func.jvp` re-traces the field and was 15-25x slower on
+a 2.4k-parameter MLP GAN, ``benchmarks/bench_torch.py``). The operator *is* :math:`J`: its ARPACK
+eigenvectors are right eigenvectors of :math:`J`. (Berard et al. 2020 use only :math:`J^\top`:
+same eigenvalues, left eigenvectors.)
 
 ARPACK (implicitly restarted Arnoldi, :func:`scipy.sparse.linalg.eigs`) finds ``k`` eigenvalues of a
 non-symmetric operator: largest magnitude (``LM``), largest real part (``LR``) or largest imaginary
-part (``LI``). Symmetric methods (power iteration, Lanczos) are wrong for a game Jacobian. Each
+part (``LI``), always in real arithmetic. Chosen by measurement (``make bench``): ``LR`` runs with a
+larger Krylov space (:data:`LR_NCV`), which at 1e5 parameters halves its products while shifts
+:math:`J + \rho I` and polynomial filters of :math:`J` did not help (a shift leaves the Krylov space
+unchanged); ``LI`` runs on the real operator, at the cost of an ``LM`` run, where complex arithmetic
+cost 28-31x. Symmetric methods (power iteration, Lanczos) are wrong for a game Jacobian. Each
 player's loss Hessian, :math:`\nabla^2_\theta \tilde l_G = -J_{\theta\theta}` and
 :math:`\nabla^2_\psi \tilde l_D = -J_{\psi\psi}`, is symmetric: :func:`scipy.sparse.linalg.eigsh`.
 """
@@ -19,7 +27,7 @@ import warnings
 import numpy as np
 import torch
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigs, eigsh
-from torch.func import jvp, vjp, vmap
+from torch.func import vjp, vmap
 from tqdm.auto import tqdm
 
 from ..errors import JacobianLabError, NotApplicableError, unknown_name
@@ -29,9 +37,11 @@ from .threads import one_blas_thread
 
 #: ``which`` for :func:`top_eigenvalues` (scipy's names): magnitude, real part, imaginary part.
 WHICH = {"LM": "largest magnitude", "LR": "largest real part",
-         "LI": "largest imaginary part (upper half-plane members of conjugate pairs)"}
+         "LI": "largest |imaginary part| (both members of each conjugate pair)"}
 #: ``which`` for :func:`hessian_eigenvalues`: magnitude, largest and smallest algebraic.
 WHICH_SYMMETRIC = {"LM": "largest magnitude", "LA": "largest", "SA": "smallest"}
+#: Krylov dimension of ``LR`` when not given: ``max(2k + 1, LR_NCV)`` (capped at n - 1).
+LR_NCV = 60
 
 
 class JacobianOperator(LinearOperator):
@@ -50,7 +60,21 @@ class JacobianOperator(LinearOperator):
     def __init__(self, field, x: torch.Tensor):
         super().__init__(dtype=np.float64, shape=(x.numel(), x.numel()))
         self.field, self.x, self.n_matvec = field, x, 0
-        self._pullback = None
+        self._pullback = self._forward = None
+
+    def pullback(self, u: torch.Tensor) -> torch.Tensor:
+        """:math:`J^\top u` (torch in, torch out), on the graph recorded at the first call."""
+        if self._pullback is None:
+            _, pullback = vjp(self.field, self.x)
+            self._pullback = lambda w: pullback(w)[0]
+        return self._pullback(u)
+
+    def forward(self, t: torch.Tensor) -> torch.Tensor:
+        r""":math:`Jt` (torch in, torch out): the pullback of the linear map :math:`u \mapsto J^\top u`."""
+        if self._forward is None:
+            _, forward = vjp(self.pullback, torch.zeros_like(self.x))
+            self._forward = lambda w: forward(w)[0]
+        return self._forward(t)
 
     def _tensor(self, array):
         return torch.as_tensor(np.ascontiguousarray(array, dtype=np.float64)).to(self.x.dtype).to(self.x.device)
@@ -60,19 +84,21 @@ class JacobianOperator(LinearOperator):
 
     def _matvec(self, t):
         self.n_matvec += 1
-        return self._numpy(jvp(self.field, (self.x,), (self._tensor(t).reshape(-1),))[1])
+        return self._numpy(self.forward(self._tensor(t).reshape(-1)))
 
     def _matmat(self, t):
         self.n_matvec += t.shape[1]
-        tangents = self._tensor(np.asarray(t).T)
-        out = vmap(lambda u: jvp(self.field, (self.x,), (u,))[1])(tangents)
-        return self._numpy(out).T
+        self.forward(torch.zeros_like(self.x))  # record outside vmap
+        return self._numpy(vmap(self.forward)(self._tensor(np.asarray(t).T))).T
 
     def _rmatvec(self, u):
         self.n_matvec += 1
-        if self._pullback is None:
-            _, self._pullback = vjp(self.field, self.x)
-        return self._numpy(self._pullback(self._tensor(u).reshape(-1))[0])
+        return self._numpy(self.pullback(self._tensor(u).reshape(-1)))
+
+    def _rmatmat(self, u):
+        self.n_matvec += u.shape[1]
+        self.pullback(torch.zeros_like(self.x))
+        return self._numpy(vmap(self.pullback)(self._tensor(np.asarray(u).T))).T
 
     def _adjoint(self):
         return _Adjoint(self)
@@ -88,6 +114,9 @@ class _Adjoint(LinearOperator):
 
     def _rmatvec(self, t):
         return self.op._matvec(t)
+
+    def _matmat(self, u):
+        return self.op._rmatmat(u)
 
 
 def operator(game, reg=None, gamma=None, at=None) -> JacobianOperator:
@@ -111,7 +140,7 @@ def _check_which(which, accepted):
 def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: float = 0.0,
                     maxiter: int | None = None, vectors: bool = False, ncv: int | None = None, seed: int = 0,
                     progress=None):
-    """``k`` eigenvalues of a non-symmetric operator by ARPACK, with a warning if some did not converge.
+    r"""``k`` eigenvalues of a non-symmetric operator by ARPACK, with a warning if some did not converge.
 
     Parameters
     ----------
@@ -120,7 +149,8 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
         Number of eigenvalues, ``1 <= k <= n - 2``.
     which : {"LM", "LR", "LI"}
     tol, maxiter, ncv
-        ARPACK's tolerance (0: machine precision), restart limit and Krylov dimension (scipy defaults).
+        ARPACK's tolerance (0: machine precision), restart limit and Krylov dimension (scipy's
+        defaults, except ``LR``: ``max(2k + 1, LR_NCV)``).
     vectors : bool
         Also compute right eigenvectors.
     seed : int
@@ -139,15 +169,16 @@ def top_eigenvalues(op: LinearOperator, k: int = 20, which: str = "LM", tol: flo
 
     Notes
     -----
-    For ``LI`` the Arnoldi iteration runs in complex arithmetic (:math:`J(a+ib) = Ja + iJb`) and returns
-    the ``k`` eigenvalues with the largest *signed* imaginary part: for a real :math:`J` the upper members
-    of the conjugate pairs with the largest :math:`|\\mathrm{Im}\\,\\lambda|`. scipy's real-arithmetic
-    ``LI`` was seen to return real eigenvalues ahead of complex ones on a small MLP GAN.
+    For ``LI`` ARPACK ranks by :math:`|\mathrm{Im}\,\lambda|` and returns both members of each
+    conjugate pair. A GAN's Jacobian is nearly real: when ``k`` exceeds twice the number of pairs with a
+    sizeable imaginary part, the rest of the ``k`` are near-real eigenvalues in no meaningful order
+    (their imaginary parts are at rounding level); :func:`most_rotational` picks the eigenvalue that
+    decides the phase factor.
     """
     k = _check_k(k, op.shape[0], "a Jacobian")
     which = _check_which(which, WHICH)
-    if which == "LI":  # real-arithmetic ARPACK can rank real eigenvalues ahead of complex ones here
-        op = _Complexified(op)
+    if which == "LR" and ncv is None:
+        ncv = min(op.shape[0] - 1, max(2 * k + 1, LR_NCV))
     v0 = np.random.default_rng(seed).standard_normal(op.shape[0]).astype(op.dtype)  # reproducible start
     try:
         result = _run_arpack(eigs, op, f"ARPACK {which}", progress, k=k, which=which, tol=tol,
@@ -187,19 +218,6 @@ class _Counted(LinearOperator):
     def _matmat(self, t):
         self.bar.update(t.shape[1])
         return self.op.matmat(t)
-
-
-class _Complexified(LinearOperator):
-    """A real operator acting on complex vectors, :math:`J(a + ib) = Ja + iJb` (two products)."""
-
-    def __init__(self, op: LinearOperator):
-        super().__init__(dtype=np.complex128, shape=op.shape)
-        self.op = op
-
-    def _matvec(self, t):
-        t = np.ravel(t)
-        out = self.op.matmat(np.stack([t.real, t.imag], axis=1))
-        return out[:, 0] + 1j * out[:, 1]
 
 
 class _BlockOperator(LinearOperator):
@@ -262,3 +280,28 @@ def hessian_eigenvalues(game, player="generator", k=20, which="LM", reg=None, ga
         warnings.warn(f"ARPACK (eigsh) converged for only {len(values)} of k={k} eigenvalues; returning those",
                       RuntimeWarning, stacklevel=2)
     return np.sort(np.asarray(values, dtype=float))[::-1]
+
+
+def most_rotational(values, rtol: float | None = None) -> complex:
+    r"""The eigenvalue with the largest :math:`|\mathrm{Im}\,\lambda| / |\mathrm{Re}\,\lambda|` among ``values``.
+
+    The one that sets the phase factor of those eigenvalues (Nie & Patel 2019), by the core's
+    tolerance rule (:mod:`jacobian_lab.spectra.factors`): values below ``rtol`` times the largest
+    magnitude are left out, and a real or imaginary part below that floor counts as zero. The upper
+    member of a conjugate pair; ``nan`` when no value is significant. Among the top ``k`` by ``LM``
+    or ``LI`` (each one ARPACK run) this is the most rotational eigenvalue that matters.
+    """
+    from ..spectra.factors import DEFAULT_RTOL, significant
+
+    rtol = DEFAULT_RTOL if rtol is None else rtol
+    lam = np.asarray(values, dtype=complex).ravel()
+    lam = lam[significant(lam, rtol)]
+    if lam.size == 0:
+        return complex(np.nan, np.nan)
+    floor = rtol * np.abs(lam).max()
+    alpha = np.where(np.abs(lam.real) <= floor, 0.0, np.abs(lam.real))
+    beta = np.where(np.abs(lam.imag) <= floor, 0.0, np.abs(lam.imag))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(beta == 0, 0.0, beta / alpha)
+    best = lam[int(np.argmax(np.where(np.isnan(ratio), np.inf, ratio)))]
+    return complex(best.real, abs(best.imag))
