@@ -110,6 +110,23 @@ def test_mlp_jacobian_equals_finite_differences(small_mlp, reg):
     np.testing.assert_allclose(jac, fd, atol=1e-7 * max(1.0, np.abs(jac).max()))
 
 
+def test_gradient_penalty_with_batch_norm_in_training_mode():
+    """With mode="train" the samples of a batch interact through batch norm: the input gradient is that
+    of the batch's summed logits, as a training step computes it (a batch of one would be refused)."""
+    from jacobian_lab.regularizers.penalties import R1
+
+    torch.manual_seed(1)
+    layers = (torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    game = TorchGame(torch.nn.Linear(2, 2).double(), torch.nn.Sequential(*layers).double(),
+                     real=torch.randn(8, 2), latent=8, mode="train", batches=2)
+    theta, psi = game.split(game.parameters())
+    ours = R1.discriminator(TorchOps(game, game.losses, theta, psi))
+    real = game.real.clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(game.discriminate(psi, real).sum(), real)
+    torch.testing.assert_close(ours, 0.5 * (g * g).sum(1).mean(), rtol=1e-14, atol=0)
+    assert np.abs(game.field("r1", 0.5) - game.field()).max() > 1e-3
+
+
 # -- what a definition reads: the zero-sum shortcut -------------------------------------------
 @pytest.mark.parametrize("model,params", [("dirac", {"dim": 2}), ("gaussian", {}), ("lq", {})])
 def test_decoupled_penalties_have_no_mixed_term(model, params):
