@@ -78,7 +78,10 @@ class SweepResult:
 
 
 def _values(name, values):
-    array = np.atleast_1d(np.asarray(values, dtype=float))
+    try:
+        array = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"{name} must be a non-empty list of finite numbers, got {values!r}") from None
     if array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
         raise JacobianLabError(f"{name} must be a non-empty list of finite numbers")
     return array
@@ -101,13 +104,23 @@ def sweep(model, reg, gammas, lrs, scheme="simgd", *, simulate=False, steps=300,
     """
     table = sweep_table(model, reg, gammas, lrs, scheme, simulate=simulate, steps=steps, x0=x0,
                         scheduler=scheduler, workers=workers, progress=progress, **params)
-    gammas, lrs = _values("gammas", gammas), _values("lrs", lrs)
-    shape = (gammas.size, lrs.size)
-    rates = table["simulated_rate"].to_numpy().reshape(shape) if simulate else None
     model_params, scheme_params = split_params(params)
-    return SweepResult(gammas, lrs, table["spectral_radius"].to_numpy().reshape(shape), rates,
-                       {"model": str(model), "reg": reg, "scheme": str(table["scheme"].iloc[0]),
-                        "parameters": {**model_params, **scheme_params}}, table)
+    (result,) = results(table, {"model": str(model), "reg": reg,
+                                "parameters": {**model_params, **scheme_params}}).values()
+    return result
+
+
+def results(table, info=None) -> dict:
+    """``{scheme: SweepResult}`` of a :func:`sweep_table` table (simulated rates: median over seeds)."""
+    out = {}
+    for scheme, part in table.groupby("scheme", sort=False):
+        gammas, lrs = np.unique(part["gamma"].to_numpy()), np.unique(part["lr"].to_numpy())
+        cells = part.groupby(["gamma", "lr"], sort=True)
+        shape = (gammas.size, lrs.size)
+        radius = cells["spectral_radius"].first().to_numpy().reshape(shape)
+        rates = cells["simulated_rate"].median().to_numpy().reshape(shape) if "simulated_rate" in part else None
+        out[scheme] = SweepResult(gammas, lrs, radius, rates, {**(info or {}), "scheme": str(scheme)}, part)
+    return out
 
 
 def sweep_table(model, reg, gammas, lrs, schemes="simgd", *, seeds=None, simulate=False, steps=300, x0=None,
@@ -152,6 +165,8 @@ def sweep_table(model, reg, gammas, lrs, schemes="simgd", *, seeds=None, simulat
     _check_sizes(gammas, lrs, schemes, seed_list, simulate, steps)
     if workers is not None:
         check_workers(workers)
+    if "lr" in params:
+        raise JacobianLabError("a sweep varies the step size over lrs; do not pass lr as well")
     model_params, scheme_params = split_params(params)
     radius = {s: _radii(model, reg, gammas, lrs, s, model_params, scheme_params) for s in schemes}
     cells = list(itertools.product(schemes, seed_list, range(gammas.size)))

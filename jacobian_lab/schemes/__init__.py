@@ -23,6 +23,17 @@ def make_scheme(name, n_theta: int, dim: int, **params) -> Scheme:
     return REGISTRY[name](n_theta, dim, **params)
 
 
+def is_discrete(scheme) -> bool:
+    """Whether ``scheme`` (a name, a :class:`Scheme` or ``None``) is a discrete-time map (its spectrum
+    is the update map's); ``None`` and continuous-time schemes (``flow``) give :math:`J`'s."""
+    if scheme is None:
+        return False
+    if not isinstance(scheme, Scheme) and scheme not in REGISTRY:
+        raise unknown_name("scheme", scheme, REGISTRY)
+    cls = scheme if isinstance(scheme, Scheme) else REGISTRY[scheme]
+    return not cls.capabilities.continuous
+
+
 def scheme_parameters() -> dict[str, SchemeParameter]:
     """Every declared scheme parameter by keyword name (``lr_g`` maps to ``lr``'s declaration).
 
@@ -44,5 +55,5 @@ def scheme_parameter_names() -> set[str]:
     return set(scheme_parameters())
 
 
-__all__ = ["SCHEMES", "REGISTRY", "Scheme", "Capabilities", "SchemeParameter", "make_scheme", "update_matrix",
-           "symbolic_update_matrix", "LinearField", "scheme_parameters", "scheme_parameter_names"]
+__all__ = ["SCHEMES", "REGISTRY", "Scheme", "is_discrete", "Capabilities", "SchemeParameter", "make_scheme",
+           "update_matrix", "symbolic_update_matrix", "LinearField", "scheme_parameters", "scheme_parameter_names"]

@@ -6,7 +6,7 @@ from ..base import ALTERNATING, LR, Capabilities, Scheme, moved
 from ..parameters import SchemeParameter
 
 LR_EXTRA = SchemeParameter("lr_extra", None, "positive", "extrapolation step g (default: lr)",
-                           per_player=True, fallback="lr", symbol="e")
+                           per_player=True, fallback="lr", symbol="g")
 
 
 def extragradient_update(field, state, p, mask):
@@ -22,7 +22,8 @@ class Extragradient(Scheme):
     Korpelevich (1976); in GANs Gidel et al. (2019), "A variational inequality perspective on GANs".
     ``lr`` is the update step :math:`a`, ``lr_extra`` the extrapolation step :math:`g` (default
     :math:`a`). For one step size the update-map eigenvalues are
-    :math:`1 + a\lambda + a g\lambda^2`. With ``alternating=True`` the generator extrapolates and
+    :math:`1 + a\lambda + a g\lambda^2` (``jl.derive`` writes :math:`a` as ``h`` and, when
+    ``lr_extra`` is given, :math:`g` as ``g``). With ``alternating=True`` the generator extrapolates and
     updates first, then the discriminator does at the generator's new point (Gauss-Seidel).
     """
 
