@@ -128,11 +128,20 @@ def _network(game, field, x) -> dict:
     return {"factors": "network", "eps": float(torch.finfo(game.dtype).eps), "field_norm": norm}
 
 
+def check_finite_field(game, reg, gamma, x) -> None:
+    """Refuse, with one gradient evaluation, a point whose field is not finite (before any Jacobian work)."""
+    value = make_field(game, reg, gamma)(x)
+    if not bool(torch.isfinite(value).all()):
+        raise JacobianLabError("the field is not finite at this point (check the networks' outputs and the "
+                               "strengths, e.g. a huge instance-noise std)")
+
+
 def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spectrum:
     x = game.point(at)
     itemsize = torch.finfo(game.dtype).bits // 8
     check_dense_size(game.n_params, itemsize, max_bytes)
     estimate = check_budget(game.n_params, itemsize, force=force)
+    check_finite_field(game, reg, gamma, x)
     jac = jacobian_torch(game, reg, gamma, at, max_bytes=max_bytes, progress=progress)
     if not bool(torch.isfinite(jac).all()):
         raise JacobianLabError("the Jacobian is not finite at this point (check the networks' outputs)")
@@ -144,6 +153,7 @@ def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spec
 
 
 def _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack) -> Spectrum:
+    check_finite_field(game, reg, gamma, game.point(at))
     op = operator(game, reg, gamma, at)
     # Eigenvalues only: ARPACK on J^T (the same eigenvalues), whose products reuse one recorded graph
     # (about twice as fast as J t); right eigenvectors need J itself.
