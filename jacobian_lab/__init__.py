@@ -34,6 +34,7 @@ _LAZY = {
     "transient_growth": "jacobian_lab.spectra.transient",
     "continuation": "jacobian_lab.bifurcation",
     "Continuation": "jacobian_lab.bifurcation",
+    "stability_chart": "jacobian_lab.bifurcation",
 }
 
 

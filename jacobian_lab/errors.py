@@ -7,7 +7,6 @@ problem and the accepted values; the CLI prints that line and exits with status 
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
 
 
@@ -60,11 +59,11 @@ def check_int(name: str, value: object, minimum: int = 1) -> int:
     return int(value)
 
 
-def _as_float(name: str, value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise JacobianLabError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise JacobianLabError(f"{name} must be a finite number, got {value!r}")
-    return number
+def check_number(name: str, value: object) -> float:
+    """A finite float, or an :class:`~jacobian_lab.exact.ExactFloat` keeping an exact input exact."""
+    from .exact import number
+
+    return number(value, name)
+
+
+_as_float = check_number

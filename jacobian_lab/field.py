@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import JacobianLabError, NotApplicableError
+from .exact import display, exact
 from .games import Game
 from .regularizers import DataNoise, FieldTransform, Penalty
 from .symbolic.functions import NUMPY_MODULES
@@ -81,6 +82,18 @@ class SymbolicField:
         """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
         return sp.ImmutableMatrix(self.field.jacobian(self._game.variables))
 
+    @cached_property
+    def field_operations(self) -> int:
+        """Arithmetic operations of one evaluation of :attr:`field` after common sub-expressions (a cost)."""
+        assignments, outputs = sp.cse(list(self.field))
+        return int(sum(sp.count_ops(e) for _, e in assignments) + sp.count_ops(outputs))
+
+    @cached_property
+    def kinks(self) -> tuple:
+        """Arguments of the Jacobian's non-smooth functions (``sign``, ``Heaviside``, ``DiracDelta``)."""
+        atoms = set().union(*(e.atoms(sp.sign, sp.Heaviside, sp.DiracDelta) for e in self.jacobian))
+        return tuple({a.args[0] for a in atoms})
+
 
 class RegularizedGame:
     """A game with regularizers: its losses, field and Jacobian, symbolic and numeric.
@@ -122,7 +135,7 @@ class RegularizedGame:
     def label(self) -> str:
         if not self.reg:
             return "none"
-        return ", ".join(f"{r.name}={s:g}" for r, s in self.reg)
+        return ", ".join(f"{r.name}={display(s)}" for r, s in self.reg)
 
     # -- symbolic (shared across strengths) ------------------------------------------------
     @property
@@ -136,6 +149,11 @@ class RegularizedGame:
         return self.symbolic.field
 
     @property
+    def field_operations(self) -> int:
+        """Arithmetic operations of one evaluation of :attr:`field` after common sub-expressions (a cost)."""
+        return self.symbolic.field_operations
+
+    @property
     def jacobian(self) -> sp.ImmutableMatrix:
         """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
         return self.symbolic.jacobian
@@ -144,7 +162,7 @@ class RegularizedGame:
         """Exact values of model parameters and strengths."""
         subs = self.game.substitutions()
         for (_, value), s in zip(self.reg, self.strength_symbols):
-            subs[s] = sp.nsimplify(value, rational=True)
+            subs[s] = exact(value)
         return subs
 
     # -- equilibrium -----------------------------------------------------------------------
@@ -159,10 +177,19 @@ class RegularizedGame:
     def exact_jacobian_at(self, point) -> sp.Matrix:
         """:math:`J` at ``point`` with every parameter and strength substituted exactly."""
         subs = self.substitutions()
-        subs.update({x: sp.nsimplify(p, rational=True) for x, p in zip(self.variables, point)})
+        subs.update({x: exact(p) for x, p in zip(self.variables, point)})
+        self.check_kinks(subs)
         jac = self.jacobian.xreplace(subs)
         check_smooth(jac, self)
         return jac
+
+    def check_kinks(self, subs: dict) -> None:
+        """Refuse a point where the Jacobian has a kink (e.g. ``Abs(x)`` at ``x = 0``): it does not exist there."""
+        for arg in self.symbolic.kinks:
+            if sp.simplify(arg.xreplace(subs)) == 0:
+                raise NotApplicableError(
+                    f"the field of {self.game.name!r} with {self.label} is not differentiable at this point: "
+                    f"{arg} = 0 is a kink (of Abs, sign or a penalty's |grad|)")
 
     # -- numeric ---------------------------------------------------------------------------
     @cached_property

@@ -31,6 +31,7 @@ class SerialExecutor(cf.Executor):
     """A :class:`concurrent.futures.Executor` that runs each task at once, in this process."""
 
     def submit(self, fn, /, *args, **kwargs):
+        """Run ``fn(*args, **kwargs)`` now; the returned future holds its result or its exception."""
         future = cf.Future()
         try:
             future.set_result(fn(*args, **kwargs))

@@ -48,7 +48,7 @@ def test_eigenvalues_are_followed_not_sorted():
 
 
 def test_scheme_parameter_without_closed_form_is_numeric_only():
-    c = jl.continuation("dirac", reg="r1", gamma=3.0, scheme="momentum", param="beta", values=(-0.9, 0.9), num=37)
+    c = jl.continuation("dirac", reg="r1", gamma=3.0, scheme="momentum", param="beta", values=(-0.9, 0.9), num=19)
     flip = c.of_kind("flip")
     assert len(flip) == 1 and flip[0].exact is None
     spectrum = jl.spectrum("dirac", reg="r1", gamma=3.0, scheme="momentum", beta=flip[0].value, exact=False)
@@ -70,3 +70,55 @@ def test_hurwitz_minor_of_a_cubic_is_orlando():
 def test_bad_requests(kwargs, message):
     with pytest.raises(jl.JacobianLabError, match=message):
         jl.continuation("dirac", **kwargs)
+
+
+def test_stability_chart_boundary_is_root_found():
+    chart = jl.stability_chart("dirac", "consensus", scheme="simgd", x=("gamma", (0.5, 3)), y=("lr", (0.01, 4)),
+                               num=(6, 9))
+    g, h = chart.boundary.T
+    np.testing.assert_allclose(h, 8 * g / (g**2 + 4), rtol=1e-12)  # exact although the lr grid is coarse
+    assert np.array_equal(g, chart.x) and chart.margin.shape == (9, 6)
+
+
+def test_cli_continue_table_json_and_figure(tmp_path, capsys):
+    import json
+
+    from jacobian_lab.cli import main
+
+    fig = tmp_path / "path.png"
+    assert main(["continue", "--model", "bilinear", "--param", "a", "-2:1", "--param", "b=0.5", "--num", "31",
+                 "-o", str(fig)]) == 0
+    out = capsys.readouterr().out
+    assert "hopf" in out and "-1/2" in out and fig.stat().st_size > 0
+    assert main(["continue", "--model", "dirac", "--reg", "consensus", "--gamma", "1", "--scheme", "simgd",
+                 "--param", "lr", "0.01:3", "--num", "31", "--json"]) == 0
+    (point,) = json.loads(capsys.readouterr().out)["points"]
+    assert point["kind"] == "neimark-sacker" and point["exact"] == "8/5"
+
+
+@pytest.mark.parametrize("argv", [[], ["--param", "gamma", "0:1:2"], ["--param", "gamma", "0:1", "--num", "99999999"],
+                                  ["--param", "gamma", "0:1", "-o", "x.txt"]])
+def test_cli_continue_refuses(argv, tmp_path, capsys, monkeypatch):
+    from jacobian_lab.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["continue", "--reg", "r1", *argv]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and not any(tmp_path.iterdir())
+
+
+def test_continuation_plot_marks_the_points():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from jacobian_lab.plotting.continuation import continuation_plot, stability_chart_plot
+
+    c = jl.continuation("bilinear", param="a", values=(-2, 1), num=31, b=0.5)
+    artists = continuation_plot(c)
+    assert set(artists["points"]) == {"hopf", "meet"} and len(artists["paths"]) == 2
+    assert artists["points"]["hopf"].get_offsets().shape == (2, 2)
+    chart = jl.stability_chart("dirac", "r1", scheme="simgd", x=("gamma", (0.2, 2)), y=("lr", (0.05, 5)), num=(4, 8))
+    assert stability_chart_plot(chart)["boundary"].get_offsets().shape == chart.boundary.shape
+    plt.close("all")

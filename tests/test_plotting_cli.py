@@ -86,9 +86,9 @@ def test_gallery_command_runs_one_script(tmp_path):
     assert main(["gallery", "--only", "nope", "-o", str(out)]) == 2
 
 
-def test_gallery_has_the_five_figures():
-    assert sorted(gallery_scripts()) == ["bilinear_schemes", "dirac_methods", "gaussian_factors",
-                                         "r1_path", "step_size_maps"]
+def test_gallery_has_the_seven_figures():
+    assert sorted(gallery_scripts()) == ["bilinear_schemes", "continuation", "dirac_methods", "gaussian_factors",
+                                         "r1_path", "step_size_maps", "transient_growth"]
 
 
 SCRIPTS = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("torch_"))

@@ -2,20 +2,20 @@ r"""Critical points of a one-parameter family, bracketed on a grid and located b
 
 For :math:`A(p)` with eigenvalues :math:`\lambda_j(p)`:
 
-(a) **stability lost or gained** -- an eigenvalue crosses the imaginary axis (flow: a complex pair
-    is a *Hopf* point, a real eigenvalue through 0 a *fold*), or the unit circle (update map:
-    :math:`\mu = 1` fold, :math:`\mu = -1` flip, a complex pair *Neimark-Sacker*). The
-    :math:`k`-th largest of :math:`\operatorname{Re}\lambda_j(p)` (or :math:`|\mu_j(p)| - 1`) is a
-    continuous function of :math:`p`, so each sign change on the grid brackets a root, found by
-    Brent's method (Kuznetsov, *Elements of Applied Bifurcation Theory*, 2004, sections 3.4-4.7).
-(c) **two eigenvalues meet** -- a Jordan (exceptional) point where two real eigenvalues of a real
-    matrix become a complex pair. The squared gap :math:`(\lambda_a - \lambda_b)^2` is real on both
-    sides (positive for a real pair, :math:`-(2\operatorname{Im}\lambda)^2` for a conjugate pair) and
-    analytic through the meeting point, so it changes sign there. Near a Jordan point the eigenvalues
-    themselves are only accurate to :math:`\sqrt{\epsilon}`, but their *square* gap is accurate to
-    :math:`\epsilon`, and so is the root in :math:`p`. (Meetings of two complex pairs away from the
-    real axis do not change sign and are not detected.)
-(d) **the phase factor reaches 0** -- the meeting point after which every eigenvalue is real.
+- (a, b) **stability lost or gained** -- an eigenvalue crosses the imaginary axis (flow: a complex pair
+  is a *Hopf* point, a real eigenvalue through 0 a *fold*), or the unit circle (update map:
+  :math:`\mu = 1` fold, :math:`\mu = -1` flip, a complex pair *Neimark-Sacker*). The
+  :math:`k`-th largest of :math:`\operatorname{Re}\lambda_j(p)` (or :math:`|\mu_j(p)| - 1`) is a
+  continuous function of :math:`p`, so each sign change on the grid brackets a root, found by
+  Brent's method (Kuznetsov, *Elements of Applied Bifurcation Theory*, 2004, sections 3.4-4.7).
+- (c) **two eigenvalues meet** -- a Jordan (exceptional) point where two real eigenvalues of a real
+  matrix become a complex pair. The squared gap :math:`(\lambda_a - \lambda_b)^2` is real on both
+  sides (positive for a real pair, :math:`-(2\operatorname{Im}\lambda)^2` for a conjugate pair) and
+  analytic through the meeting point, so it changes sign there. Near a Jordan point the eigenvalues
+  themselves are only accurate to :math:`\sqrt{\epsilon}`, but their *square* gap is accurate to
+  :math:`\epsilon`, and so is the root in :math:`p`. (Meetings of two complex pairs away from the
+  real axis do not change sign and are not detected.)
+- (d) **the phase factor reaches 0** -- the meeting point after which every eigenvalue is real.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class CriticalPoint:
         return KINDS[self.kind]
 
 
-def _roots(f, grid, values):
+def roots_on_grid(f, grid, values):
     """Brackets of sign changes of ``values`` (at the grid) refined by Brent's method."""
     out = []
     for i in range(len(grid) - 1):
@@ -83,7 +83,7 @@ def stability_points(eig_at, grid, eigenvalues, kind) -> list[CriticalPoint]:
     for k in range(ordered.shape[1]):
         def f(p, k=k):
             return float(-np.sort(-margin(eig_at(p)))[k])
-        for root in _roots(f, grid, ordered[:, k]):
+        for root in roots_on_grid(f, grid, ordered[:, k]):
             points.append(_classify(root, eig_at(root), margin, kind))
     return _unique(points)
 

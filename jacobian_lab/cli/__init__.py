@@ -14,7 +14,7 @@ from ..errors import JacobianLabError
 from ._common import ArgumentParser
 
 #: Sub-command modules, in the order ``--help`` lists them.
-COMMANDS = ("analyze", "derive", "list_cmd", "simulate", "sweep", "figures", "spectrum")
+COMMANDS = ("analyze", "derive", "list_cmd", "simulate", "sweep", "continue_cmd", "figures", "spectrum")
 
 
 def build_parser() -> ArgumentParser:

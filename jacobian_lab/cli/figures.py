@@ -16,6 +16,7 @@ from ._common import (
     add_model_arguments,
     add_scheme_arguments,
     model_params,
+    number_list,
     reg_spec,
     scheme_params,
 )
@@ -77,13 +78,14 @@ def _register_gallery(subparsers):
 
 # -- helpers --------------------------------------------------------------------------------
 def _numbers(text, name, count=None):
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise UsageError(f"{name} must be comma-separated numbers, got {text!r}") from None
-    if count is not None and len(values) != count:
-        raise UsageError(f"{name} needs {count} numbers, got {text!r}")
-    return values
+    return number_list(text, name, count)
+
+
+def _indices(text, name):
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise UsageError(f"{name} must be two coordinate indices I,J (integers >= 0), got {text!r}")
+    return [int(p) for p in parts]
 
 
 def check_output(path) -> Path:
@@ -92,6 +94,8 @@ def check_output(path) -> Path:
 
     path = Path(path)
     figure_format(path)
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a directory; give a file name")
     if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
         raise UsageError(f"cannot write {path}: directory {path.parent} does not exist or is not writable")
     return path
@@ -126,7 +130,7 @@ def run_portrait(args) -> int:
     reg, gamma = reg_spec(args)
     x0 = None if args.x0 is None else [_numbers(p, "--x0", 2) for p in args.x0.split(";")]
     extent = None if args.extent is None else _numbers(args.extent, "--extent", 4)
-    axes = None if args.slice is None else [int(v) for v in _numbers(args.slice, "--slice", 2)]
+    axes = None if args.slice is None else _indices(args.slice, "--slice")
     params = scheme_params(args)
     lr = params.pop("lr", None)
     data = portrait_data(args.model, reg, gamma, args.scheme if args.scheme != "none" else None, lr,

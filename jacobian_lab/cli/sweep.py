@@ -52,6 +52,8 @@ def _range(name, text):
         raise JacobianLabError(f"--{name} must be START,STOP,NUM, got {text!r}") from None
     if not 1 <= num <= MAX_RANGE:
         raise JacobianLabError(f"--{name}: NUM must be 1 to {MAX_RANGE}, got {num}")
+    if not (np.isfinite(start) and np.isfinite(stop)):
+        raise JacobianLabError(f"--{name}: START and STOP must be finite, got {text!r}")
     return np.linspace(start, stop, num)
 
 
@@ -70,7 +72,9 @@ def run(args) -> int:
         seeds = range(args.seeds)
     schemes = args.scheme.split(",")
     gammas, lrs = _range("gammas", args.gammas), _range("lrs", args.lrs)
-    params = {k: v for k, v in scheme_params(args).items() if k != "lr"}
+    if args.lr is not None:
+        raise JacobianLabError("sweep varies the step size: give --lrs START,STOP,NUM, not --lr")
+    params = scheme_params(args)
     _announce(args, gammas.size * lrs.size * len(schemes) * (args.seeds or 1))
     table = sweep_table(args.model, args.reg, gammas, lrs, schemes, seeds=seeds, simulate=args.simulate,
                         steps=args.steps, scheduler=args.scheduler, workers=args.workers,

@@ -4,7 +4,7 @@ Each eigenvalue of :math:`J(\gamma)` at the equilibrium traces a curve in the co
 two of them meet the block is a Jordan block and the convergence rate is best: for R1 on the
 Dirac-GAN, :math:`\lambda = -\gamma/2 \pm \sqrt{\gamma^2 - 4 f'(0)^2}/2` meet at
 :math:`\gamma = 2|f'(0)| = 1` (Mescheder, Geiger & Nowozin 2018, section 3). The critical strengths
-come from :func:`jacobian_lab.derive`.
+are located by :func:`jacobian_lab.continuation` (with their closed forms where they exist).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis import resolve_scheme, split_params
-from ..errors import check_positive
+from ..errors import JacobianLabError, check_int, check_positive
 from ..schemes import update_matrix
 from ..strengths import StrengthFamily
 from .style import CMAP, PALETTE, ROLES, new_axes, styled
@@ -47,6 +47,20 @@ class PathData:
     kind: str = "continuous"
 
 
+#: Most strengths on an eigenvalue path (one Jacobian spectrum each).
+MAX_PATH_POINTS = 100_000
+
+
+def _marks(marks, gamma_max) -> np.ndarray:
+    try:
+        marks = np.atleast_1d(np.asarray(marks, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"marks must be strengths (numbers), got {marks!r}") from None
+    if marks.ndim != 1 or marks.size > MAX_PATH_POINTS or not np.all((marks >= 0) & (marks <= gamma_max)):
+        raise JacobianLabError(f"marks must be strengths in [0, gamma_max={gamma_max:g}], got {marks.tolist()!r}")
+    return marks
+
+
 def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=True, scheme=None,
                          **params) -> PathData:
     """Eigenvalues for ``n`` strengths in ``[0, gamma_max]``, with chosen and critical marks.
@@ -60,7 +74,8 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
     marks : sequence of float
         Strengths to mark on the path.
     critical : bool
-        Also mark the strengths where eigenvalues meet (closed form via :func:`jacobian_lab.derive`).
+        Also mark the strengths where eigenvalues of :math:`J` meet, located by
+        :func:`jacobian_lab.continuation` (their closed forms where they exist).
     scheme : str, optional
         Eigenvalues of this scheme's update map instead of :math:`J` (scheme parameters in
         ``params``); a continuous-time scheme (``flow``) keeps :math:`J`.
@@ -68,18 +83,30 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
         Model (and scheme) parameters.
     """
     gamma_max = check_positive("gamma_max", gamma_max)
+    n = check_int("n", n, 2)
+    if n > MAX_PATH_POINTS:
+        raise JacobianLabError(f"n must be at most {MAX_PATH_POINTS} strengths, got {n}")
+    marks = _marks(marks, gamma_max)
     model_params, scheme_params = split_params(params)
     family = StrengthFamily(model, reg, **model_params)
     game = family.game.game
     method = resolve_scheme(scheme, len(game.theta), game.dim, scheme_params)
     discrete = method is not None and not method.capabilities.continuous
-    crit = np.array([c for c in family.critical_strengths() if c <= gamma_max] if critical else [])
+    crit = _meeting_strengths(model, reg, gamma_max, model_params) if critical else np.array([])
     marked = np.unique(np.r_[np.asarray(marks, dtype=float), crit])
     strengths = np.unique(np.r_[np.linspace(0, gamma_max, n), marked])
     eig = _eigenvalues(family, strengths, method if discrete else None)
     at = np.searchsorted(strengths, marked)
     return PathData(strengths, eig, marked, eig[at], crit, reg, game.name,
                     "discrete" if discrete else "continuous")
+
+
+def _meeting_strengths(model, reg, gamma_max, model_params) -> np.ndarray:
+    """Strengths in ``[0, gamma_max]`` where two eigenvalues of :math:`J` meet (exact where derived)."""
+    from ..bifurcation import continuation
+
+    points = continuation(model, reg, param="gamma", values=(0, gamma_max), **model_params).of_kind("meet")
+    return np.array([float(p.exact) if p.exact is not None else p.value for p in points])
 
 
 def _eigenvalues(family, strengths, method):

@@ -17,6 +17,7 @@ import sympy as sp
 from matplotlib.lines import Line2D
 
 from ..analysis import regularized_game, split_params
+from ..dynamics.basins import parse_box
 from ..errors import JacobianLabError, check_int
 from ..schemes import make_scheme
 from .style import CMAP, ROLES, new_axes, styled
@@ -59,10 +60,15 @@ def _axis_name(rg, i) -> str:
     return f"${sp.latex(var)}$ ({player})"
 
 
+#: Most points per side of a field grid.
+MAX_GRID = 2000
+
+
 def _slice(rg, axes):
     d = rg.game.dim
     axes = (len(rg.game.theta) - 1, len(rg.game.theta)) if axes is None else tuple(axes)
-    if len(axes) != 2 or axes[0] == axes[1] or not all(0 <= a < d for a in axes):
+    if (len(axes) != 2 or not all(isinstance(a, int | np.integer) and not isinstance(a, bool) for a in axes)
+            or axes[0] == axes[1] or not all(0 <= a < d for a in axes)):
         raise JacobianLabError(f"slice must be two different coordinate indices in 0..{d - 1}, got {axes!r}")
     return axes
 
@@ -81,10 +87,13 @@ def field_map(model, reg=None, gamma=None, extent=None, n=31, axes=None, **param
         coordinate (``(0, 1)`` for a 2-D game).
     """
     n = check_int("n", n, 3)
+    if n > MAX_GRID:
+        raise JacobianLabError(f"n must be at most {MAX_GRID} (an n x n grid of field values), got {n}")
     rg = regularized_game(model, reg, gamma, **params)
     axes = _slice(rg, axes)
     eq = np.array([float(sp.N(e)) for e in rg.equilibrium])
-    ex = extent or (eq[axes[0]] - 2, eq[axes[0]] + 2, eq[axes[1]] - 2, eq[axes[1]] + 2)
+    ex = (eq[axes[0]] - 2, eq[axes[0]] + 2, eq[axes[1]] - 2, eq[axes[1]] + 2) if extent is None else \
+        parse_box(extent, "extent")
     x, y = np.linspace(ex[0], ex[1], n), np.linspace(ex[2], ex[3], n)
     points = np.broadcast_to(eq, (n, n, eq.size)).copy()
     points[..., axes[0]], points[..., axes[1]] = np.meshgrid(x, y)
@@ -117,8 +126,8 @@ def portrait_data(model, reg=None, gamma=None, scheme="simgd", lr=None, steps=30
     fmap = field_map(model, reg, gamma, extent, n, axes, **model_params)
     if scheme is None:
         return PortraitData(fmap)
-    start = (fmap.equilibrium + 1.0)[None] if x0 is None else np.atleast_2d(np.asarray(x0, dtype=float))
-    if start.shape[-1] != 2:
+    start = (fmap.equilibrium + 1.0)[None] if x0 is None else _points(x0)
+    if start.shape[-1] != 2 or start.ndim != 2:
         raise JacobianLabError(f"x0 must be points in the 2-D slice, shape (N, 2); got {start.shape}")
     full = _embed(fmap, start)
     states, diverged = simulate_states(model, reg, gamma, scheme, lr, steps, full, record_every,
@@ -131,6 +140,16 @@ def portrait_data(model, reg=None, gamma=None, scheme="simgd", lr=None, steps=30
     label = f"log$_{{10}}$ distance after {steps} steps" if bg is not None else ""
     h = lr if lr is not None else make_scheme(scheme, 1, 2, **scheme_params).values.get("lr")
     return PortraitData(fmap, states, diverged, bg, label, f"{scheme}, h = {h:g}")
+
+
+def _points(x0) -> np.ndarray:
+    try:
+        start = np.atleast_2d(np.asarray(x0, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"x0 must be points in the 2-D slice, shape (N, 2); got {x0!r}") from None
+    if not np.all(np.isfinite(start)):
+        raise JacobianLabError(f"x0 must be finite, got {x0!r}")
+    return start
 
 
 def _split(params):

@@ -144,7 +144,9 @@ class Spectrum:
 
     def optimal_step(self) -> steps.OptimalStep:
         """``(step, rate, iterations)`` minimising :math:`\\max_i|1+h\\lambda_i|` (simultaneous GD)."""
-        return steps.optimal_step(self._field_eigenvalues(), self.rtol)
+        flow = self._flow
+        jac = None if flow.jacobian is None else (flow.jacobian if flow.convention == "field" else -flow.jacobian)
+        return steps.optimal_step(self._field_eigenvalues(), self.rtol, jacobian=jac)
 
     # -- conversions -----------------------------------------------------------------------
     def in_convention(self, convention: str) -> Spectrum:
