@@ -111,10 +111,24 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
     **params
         Model parameters (``sigma=0.7``, ``mean=(0, 2)``, ``loss="wgan"`` ...) and the scheme's
         parameters (``lr``, ``lr_g``, ``lr_d``, ``n_d``, ``beta`` ...: ``jacobian-lab list``).
+        For a torch game (:class:`~jacobian_lab.torch_bridge.TorchGame`) the keywords of
+        :func:`jacobian_lab.torch_bridge.analysis.spectrum`, among them:
+
+        ``k`` : int
+            Only the top ``k`` eigenvalues, matrix-free by ARPACK (default: dense, every eigenvalue).
+        ``which`` : {"LM", "LR", "LI"}
+            With ``k``: largest magnitude, real part or imaginary part.
+        ``progress`` : bool
+            ``False`` hides the progress bar (rows of the dense Jacobian or ARPACK's products), shown
+            when the work takes over a second.
+        ``device`` : str
+            ``"cpu"`` or ``"cuda"`` (default the game's device).
 
     Returns
     -------
     Spectrum
+        ``np.asarray(result)`` gives the eigenvalues; for a torch game with ``k``, ``partial`` is
+        true and the factors refer to the eigenvalues found.
 
     Examples
     --------
@@ -122,6 +136,10 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
     >>> s = jl.spectrum("dirac", reg="r1", gamma=1.0)
     >>> s.eigenvalues
     array([-0.5+0.j, -0.5+0.j])
+
+    A GAN written in torch (see :doc:`/torch`), its 20 eigenvalues of largest real part:
+
+    >>> s = jl.spectrum(game, reg="jare", gamma=1.0, k=20, which="LR")  # doctest: +SKIP
     """
     rtol = check_number("rtol", rtol)
     if not 0 <= rtol < 1:

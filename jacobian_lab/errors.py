@@ -14,6 +14,10 @@ class JacobianLabError(ValueError):
     """A user-facing error: bad name, bad value, or a request the toolkit cannot honour."""
 
 
+class MissingExtraError(JacobianLabError, ImportError):
+    """An optional dependency is not installed (``pip install "jacobian-lab[EXTRA]"`` names the fix)."""
+
+
 class NotApplicableError(JacobianLabError):
     """A regularizer or scheme that does not apply to the chosen game."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 import sys
@@ -120,17 +119,16 @@ def scheme_params(args) -> dict:
     return {n: getattr(args, n) for n in sorted(scheme_parameter_names()) if getattr(args, n, None) is not None}
 
 
+def add_json_argument(parser, what="print one JSON object instead of the text report"):
+    """``--json``: strict JSON on stdout (non-finite numbers as ``null``, see :mod:`jacobian_lab._json`)."""
+    parser.add_argument("--json", action="store_true", help=what)
+
+
 def print_json(obj) -> None:
-    json.dump(obj, sys.stdout, indent=2, default=_json_default)
-    sys.stdout.write("\n")
+    """Strict JSON on stdout: numbers as numbers, a non-finite one as ``null`` listed in ``"non_finite"``."""
+    from .._json import dumps
 
-
-def _json_default(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, complex):
-        return {"real": value.real, "imag": value.imag}
-    return str(value)
+    sys.stdout.write(dumps(obj) + "\n")
 
 
 def fmt(x: float) -> str:
@@ -140,8 +138,41 @@ def fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def fmt_complex(z: complex) -> str:
-    if z.imag == 0:
-        return fmt(z.real)
+def fmt_complex(z: complex, tol: float = 0.0) -> str:
+    """``a + bi`` with 6 digits; a part with ``|part| <= tol`` is left out of the text (not the data).
+
+    ``tol`` is a display tolerance: ``9.7e-17 + 5.46i`` from floating-point rounding reads ``5.46i``
+    when ``tol`` is ``1e-10 * max|lambda|``. The stored eigenvalue is unchanged.
+    """
+    re_part = "" if abs(z.real) <= tol and z.imag != 0 else fmt(z.real)
+    if z.imag == 0 or abs(z.imag) <= tol:
+        return re_part or "0"
+    if not re_part:
+        return ("-" if z.imag < 0 else "") + f"{fmt(abs(z.imag))}i"
     sign = "+" if z.imag > 0 else "-"
-    return f"{fmt(z.real)} {sign} {fmt(abs(z.imag))}i"
+    return f"{re_part} {sign} {fmt(abs(z.imag))}i"
+
+
+def eigenvalue_text(values, rtol: float) -> str:
+    """Eigenvalues for humans, with parts below ``rtol * max|lambda|`` shown as zero (and said so)."""
+    values = [complex(z) for z in values]
+    tol = rtol * max((abs(z) for z in values), default=0.0)
+    text = ", ".join(fmt_complex(z, tol) for z in values)
+    hidden = any(fmt_complex(z, tol) != fmt_complex(z) for z in values)
+    return text + (f"   (parts below {rtol:g} max|lambda| not shown)" if hidden else "")
+
+
+#: What each verdict means, continuous time (field eigenvalues) and discrete time (update map).
+VERDICTS = {
+    ("continuous", "stable"): "every Re lambda < 0",
+    ("continuous", "marginal"): "max Re lambda = 0 within the tolerance",
+    ("continuous", "unstable"): "some Re lambda > 0",
+    ("discrete", "stable"): "spectral radius < 1",
+    ("discrete", "marginal"): "spectral radius = 1 within the tolerance",
+    ("discrete", "unstable"): "spectral radius > 1",
+}
+
+
+def verdict_text(s, scope: str = "") -> str:
+    """``stable (continuous: every Re lambda < 0)``: the verdict and the condition that holds."""
+    return f"{s.stability} ({scope or s.kind}: {VERDICTS[(s.kind, s.stability)]})"

@@ -8,7 +8,16 @@ import numpy as np
 
 from .._io import atomic_write, check_writable
 from ..errors import JacobianLabError
-from ._common import add_model_arguments, add_scheme_arguments, fmt, model_params, print_json, reg_spec, scheme_params
+from ._common import (
+    add_json_argument,
+    add_model_arguments,
+    add_scheme_arguments,
+    fmt,
+    model_params,
+    print_json,
+    reg_spec,
+    scheme_params,
+)
 
 
 def register(subparsers):
@@ -28,7 +37,7 @@ def register(subparsers):
     parser.add_argument("--seed", type=int, default=None, help="seed of the gradient noise")
     parser.add_argument("--tol", type=float, default=1e-6, help="convergence tolerance on the distance")
     parser.add_argument("--out", default=None, help="save arrays to this .npz file (atomic)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_argument(parser)
     # values such as "--box -2,2,-2,2" or "--x0 -1,1" start with a minus sign: argparse takes them for
     # options unless they match its negative-number pattern, which only knows plain numbers
     parser._negative_number_matcher = re.compile(r"^-\.?\d")
