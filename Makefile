@@ -31,8 +31,8 @@ lint: install
 	$(BIN)/ruff check jacobian_lab tests examples benchmarks
 
 # The docs extra (Sphinx, pydata theme, sphinx-gallery, MathJax files, myst-nb) is installed here only.
-# FAST=1 (default): gallery scripts with coarse grids and short runs; FAST=0: in full.
-FAST ?= 1
+# FAST=0 (default): gallery scripts in full (about a minute of figures); FAST=1: coarse grids, short runs.
+FAST ?= 0
 $(VENV)/.docs-installed: $(VENV)/.installed setup.cfg
 	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[torch,dev,docs]"
 	touch $@
