@@ -31,8 +31,8 @@ lint: install
 	$(BIN)/ruff check jacobian_lab tests examples benchmarks
 
 # The docs extra (Sphinx, pydata theme, sphinx-gallery, MathJax files, myst-nb) is installed here only.
-# FAST=1 (default): gallery scripts with coarse grids and short runs; FAST=0: in full.
-FAST ?= 1
+# FAST=0 (default): gallery scripts in full (about a minute of figures); FAST=1: coarse grids, short runs.
+FAST ?= 0
 $(VENV)/.docs-installed: $(VENV)/.installed setup.cfg
 	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[torch,dev,docs]"
 	touch $@
@@ -43,6 +43,7 @@ docs: $(VENV)/.docs-installed
 
 figures: install
 	$(BIN)/jacobian-lab gallery -o docs/gallery
+	OMP_NUM_THREADS=1 $(BIN)/python examples/torch_validation.py -o docs/gallery
 
 clean:
 	rm -rf $(VENV) docs/_build docs/auto_examples docs/jupyter_execute build *.egg-info

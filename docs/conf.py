@@ -3,8 +3,8 @@
 The build needs no network: MathJax comes from the ``sphinx-mathjax-offline`` package (copied into
 ``_static/mathjax``), the theme's fonts and icons ship with pydata-sphinx-theme, and
 ``tests/test_docs_offline.py`` checks that the built HTML names no external host for a script,
-stylesheet, image or font. ``JACOBIAN_LAB_FAST=1`` (the default of ``make docs``) runs the gallery
-with coarse grids and short runs; ``make docs FAST=0`` runs it in full.
+stylesheet, image or font. ``make docs`` runs the gallery in full (about two minutes
+on two cores); ``make docs FAST=1`` sets ``JACOBIAN_LAB_FAST=1``: coarse grids and short runs.
 """
 
 import sys

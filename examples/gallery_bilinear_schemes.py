@@ -25,17 +25,17 @@ LR = 0.2
 
 def draw(fast=False) -> dict:
     """``{"bilinear_schemes.png": figure}``."""
-    fig, axes = new_grid(2, len(SCHEMES), panel=(2.7, 2.7))
-    for col, scheme in enumerate(SCHEMES):
+    fig, axes = new_grid(len(SCHEMES), 2, panel=(3.8, 3.4))  # one row per scheme, readable at page width
+    for row, scheme in enumerate(SCHEMES):
         data = portrait_data("bilinear", scheme=scheme, lr=LR, steps=60 if fast else 250,
                              x0=[[1.0, 1.0]], n=11 if fast else 21)
-        phase_portrait(data, ax=axes[0, col], legend=False, nullclines=False,
-                       title=f"{scheme}, h = {LR:g}")
+        phase_portrait(data, ax=axes[row, 0], legend=False, nullclines=False,
+                       title=f"{scheme}, h = {LR:g}: trajectory")
         s = jl.spectrum("bilinear", scheme=scheme, lr=LR)
-        eigenvalue_plot(s, ax=axes[1, col], legend=col == 0, extent=(-1.3, 1.3, -1.3, 1.3),
-                        title=f"{scheme}: $\\rho$ = {s.spectral_radius:.4f}")
+        eigenvalue_plot(s, ax=axes[row, 1], legend=row == 0, extent=(-1.3, 1.3, -1.3, 1.3),
+                        title=f"{scheme}: eigenvalues $\\mu$, $\\rho$ = {s.spectral_radius:.4f}")
     fig.legend(handles=legend_handles(nullclines=False), loc="outside lower center", ncols=3)
-    fig.suptitle("bilinear game $\\theta\\psi$: simgd spirals out, altgd cycles, "
+    fig.suptitle("bilinear game $\\theta\\psi$: simgd spirals out, altgd cycles,\n"
                  "extragradient / optimistic / CGD converge")
     return {"bilinear_schemes.png": fig}
 

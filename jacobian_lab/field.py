@@ -36,8 +36,9 @@ def _strength_symbol(regularizer, several: bool) -> sp.Symbol:
 class SymbolicField:
     """The symbolic losses, field and Jacobian of a game with regularizers, strengths as symbols.
 
-    It depends on the regularizers, not on their strengths, so every strength shares one. Its
-    results are immutable (sympy expressions and ``ImmutableMatrix``); they are derived on first use.
+    It depends on the regularizers, not on their strengths, so every strength shares one. It cannot
+    be changed, and its results are immutable (sympy expressions and ``ImmutableMatrix``), derived on
+    first use.
 
     Parameters
     ----------
@@ -47,10 +48,13 @@ class SymbolicField:
     """
 
     def __init__(self, game: Game, regularizers):
-        self._game = game
-        self.regularizers = tuple(regularizers)
-        several = len(self.regularizers) > 1
-        self.strength_symbols = tuple(_strength_symbol(r, several) for r in self.regularizers)
+        regularizers = tuple(regularizers)
+        several = len(regularizers) > 1
+        self.__dict__.update(_game=game, regularizers=regularizers,
+                             strength_symbols=tuple(_strength_symbol(r, several) for r in regularizers))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a SymbolicField is shared by every strength; {name!r} cannot be set")
 
     def _of_kind(self, kind):
         return [(r, s) for r, s in zip(self.regularizers, self.strength_symbols) if isinstance(r, kind)]

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..analysis import jacobian, regularized_game, split_params
 from ..errors import JacobianLabError
-from ..schemes import make_scheme, scheme_parameter_names, update_matrix
+from ..schemes import is_discrete, make_scheme, scheme_parameter_names, update_matrix
 from .continuation import _grid
 from .critical import roots_on_grid
 from .family import STRENGTH, ParameterFamily
@@ -112,7 +112,7 @@ def _matrix_function(model, reg, gamma, scheme, x, y, params):
         raise JacobianLabError("at most one of the two chart parameters may be gamma or a model parameter")
     if x_name == y_name:
         raise JacobianLabError("the chart's two parameters must differ")
-    kind = "continuous" if scheme in (None, "flow") else "discrete"
+    kind = "discrete" if is_discrete(scheme) else "continuous"
     if kind == "continuous" and len(model_side) < 2:
         raise JacobianLabError("scheme parameters need a scheme (scheme='simgd' ...)")
     model_params, scheme_params = split_params(params)

@@ -14,7 +14,7 @@ The model follows pip's and numba's own caches:
   verified source, never re-read from disk. A file that differs (truncated, edited) is deleted
   and written again.
 * numba's compiled machine code for the module (``.nbi`` index and ``.nbc`` data, pickles) is
-  listed with its SHA-256 in a manifest ``<module>.sha256`` next to the module, written after the
+  listed by name with its SHA-256 in a manifest ``<module>.sha256`` next to the module, written after the
   compile. Before numba may load them, every such file is checked against the manifest; any
   unknown or damaged file (and the manifest) is deleted, and numba compiles again.
 * When no directory can be written (read-only, full disk), kernels are compiled in memory for this
@@ -181,7 +181,7 @@ def check_compiled(directory: Path, name: str, funcs) -> None:
     """Delete numba's files of module ``name`` unless each matches the manifest (before numba reads them)."""
     manifest = _read_manifest(_manifest(directory, name))
     files = _compiled_files(_folders(funcs), name)
-    if all(manifest.get(str(p)) == sha256(p) for p in files):
+    if all(manifest.get(p.name) == sha256(p) for p in files):
         return
     for p in files:
         p.unlink(missing_ok=True)
@@ -208,7 +208,7 @@ def record_compiled(module) -> None:
     if not path.is_file():
         return
     funcs = dispatchers(module)
-    entries = {str(p): sha256(p) for p in _compiled_files(_folders(funcs), module.__name__)}
+    entries = {p.name: sha256(p) for p in _compiled_files(_folders(funcs), module.__name__)}
     manifest = _manifest(path.parent, module.__name__)
     if entries == _read_manifest(manifest):
         return

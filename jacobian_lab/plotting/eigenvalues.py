@@ -152,7 +152,7 @@ def _circle_inset(ax, spectra):
         return None
     top = lam[np.argmax(np.abs(lam) + 1e-12 * lam.imag)]
     half = max(4 * float(np.max(np.abs(np.abs(lam) - 1))), 2e-3)
-    inset = ax.inset_axes([0.58, 0.58, 0.4, 0.4])
+    inset = ax.inset_axes([0.12, 0.05, 0.34, 0.34])  # lower left: the eigenvalues sit on the right
     t = np.linspace(0, 2 * np.pi, 4001)
     inset.plot(np.cos(t), np.sin(t), color=ROLES["stable_edge"], lw=1.0)
     for i, s in enumerate(spectra):
@@ -160,8 +160,9 @@ def _circle_inset(ax, spectra):
     inset.set_xlim(top.real - half, top.real + half)
     inset.set_ylim(top.imag - half, top.imag + half)
     inset.set_aspect("equal", adjustable="box")
-    inset.tick_params(labelsize=6)
-    inset.set_title(f"zoom: $|\\mu|$ = {abs(top):.6g}", fontsize=7)
+    inset.tick_params(labelsize=5)
+    inset.text(0.5, 0.96, f"zoom: $|\\mu|$ = {abs(top):.6g}", transform=inset.transAxes, ha="center", va="top",
+               fontsize=6, bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 0.5})
     ax.indicate_inset_zoom(inset, edgecolor="0.3")
     return inset
 

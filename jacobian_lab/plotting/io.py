@@ -51,7 +51,7 @@ def _compact_png(fig, tmp, fmt, dpi):
 def gallery_fast() -> bool:
     """Whether ``JACOBIAN_LAB_FAST`` asks the gallery scripts for coarse grids and short runs.
 
-    ``make docs`` runs the gallery with ``JACOBIAN_LAB_FAST=1`` unless ``FAST=0`` is given.
+    ``make docs FAST=1`` runs the documentation's gallery with ``JACOBIAN_LAB_FAST=1``.
     """
     return os.environ.get("JACOBIAN_LAB_FAST", "0").strip().lower() not in ("", "0", "false", "no")
 

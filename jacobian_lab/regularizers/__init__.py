@@ -1,8 +1,8 @@
 """Regularizers by name, and the parser for ``reg=`` specifications.
 
 Every regularizer is defined once (:mod:`.penalties`, :mod:`.noise`, :mod:`.transforms`) against the
-backend-neutral operations of :mod:`.ops`; the registry below collects them, so a new one is added in
-its own module only.
+backend-neutral operations of :mod:`jacobian_lab.regularizers.ops`; the registry below collects
+them, so a new one is added in its own module only.
 """
 
 from __future__ import annotations

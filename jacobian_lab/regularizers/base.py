@@ -1,7 +1,7 @@
 r"""The three kinds of regularizer, each defined once for every backend.
 
 * :class:`Penalty` adds a term to one or both players' losses, linear in its strength. Terms are
-  functions of the operations of :mod:`.ops` and read the game's own (unregularized) losses, so
+  functions of the operations of :mod:`jacobian_lab.regularizers.ops` and read the game's own (unregularized) losses, so
   penalties commute and simply add up.
 * :class:`DataNoise` changes the data distribution (instance noise) before anything else.
 * :class:`FieldTransform` maps the vector field to a new one (SGA); transforms compose in the order
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from .ops import reads
+from .ops import reads, trace
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Penalty(Regularizer):
     Attributes
     ----------
     generator, discriminator : callable or None
-        ``term(ops) -> scalar`` (:mod:`.ops`), or ``None`` where the player adds nothing. The
+        ``term(ops) -> scalar`` (:mod:`jacobian_lab.regularizers.ops`), or ``None`` where the player adds nothing. The
         generator's term is differentiated with respect to :math:`\theta` only, the
         discriminator's with respect to :math:`\psi` only.
     """
@@ -65,9 +65,19 @@ class Penalty(Regularizer):
 
         Then :math:`\partial_\theta \nabla_\psi (t_G + t_D) = 0`, so a zero-sum game keeps
         :math:`J_{\psi\theta} = -J_{\theta\psi}^\top`. Derived by tracing the definition
-        (:func:`.ops.reads`), not declared.
+        (:func:`jacobian_lab.regularizers.ops.reads`), not declared.
         """
         return reads(self.generator) <= {"G"} and reads(self.discriminator) <= {"D"}
+
+    @cached_property
+    def sample_mean(self) -> bool:
+        """Whether every term is an affine function of expectations over the data, or reads no data.
+
+        Its value on a batch is then the mean of its values on equal shards of the batch (R1 is; JARE,
+        a squared norm of a mean gradient, is not). Traced from the definition
+        (:func:`jacobian_lab.regularizers.ops.trace`).
+        """
+        return all(trace(term).kind in ("const", "mean") for _, term in self.terms())
 
 
 @dataclass(frozen=True)
