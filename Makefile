@@ -30,11 +30,19 @@ bench: install
 lint: install
 	$(BIN)/ruff check jacobian_lab tests examples benchmarks
 
-docs: install
-	$(BIN)/python -m sphinx -b html -q docs docs/_build/html
+# The docs extra (Sphinx, pydata theme, sphinx-gallery, MathJax files, myst-nb) is installed here only.
+# FAST=0 (default): gallery scripts in full (about a minute of figures); FAST=1: coarse grids, short runs.
+FAST ?= 0
+$(VENV)/.docs-installed: $(VENV)/.installed setup.cfg
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[torch,dev,docs]"
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	JACOBIAN_LAB_FAST=$(FAST) MPLBACKEND=Agg $(BIN)/python -m sphinx -b html -q docs docs/_build/html
+	$(BIN)/python docs/_ext/check_offline.py docs/_build/html
 
 figures: install
 	$(BIN)/jacobian-lab gallery -o docs/gallery
 
 clean:
-	rm -rf $(VENV) docs/_build build *.egg-info
+	rm -rf $(VENV) docs/_build docs/auto_examples docs/jupyter_execute build *.egg-info

@@ -19,18 +19,16 @@ boundary :math:`\rho = 1` root-found in :math:`h` at every :math:`\gamma` (dots)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 import jacobian_lab as jl
-from jacobian_lab.plotting import save_figure
+from jacobian_lab.plotting import gallery_fast, save_figures
 from jacobian_lab.plotting.continuation import continuation_plot, stability_chart_plot
 from jacobian_lab.plotting.style import PALETTE, new_grid
 
 
-def main(out_dir, fast=False):
-    """Write ``continuation.png`` to ``out_dir``; returns the written paths."""
+def draw(fast=False) -> dict:
+    """``{"continuation.png": figure}``."""
     path = jl.continuation("bilinear", param="a", values=(-2, 1), num=31 if fast else 301, b=0.5)
     chart = jl.stability_chart("dirac", "consensus", scheme="simgd", x=("gamma", (0.05, 6)),
                                y=("lr", (0.01, 2.5)), num=(10, 12) if fast else (80, 100))
@@ -40,11 +38,16 @@ def main(out_dir, fast=False):
     g = np.linspace(chart.x[0], chart.x[-1], 400)
     axes[0, 1].plot(g, 8 * g / (g**2 + 4), color=PALETTE["black"], lw=0.9, label=r"$8\gamma/(\gamma^2+4)$")
     axes[0, 1].legend(loc="upper right", fontsize=7)
-    return [save_figure(fig, Path(out_dir) / "continuation.png", dpi=110, compact=True)]
+    return {"continuation.png": fig}
 
 
+def main(out_dir, fast=False):
+    """Write ``continuation.png`` to ``out_dir``; returns the written paths."""
+    return save_figures(draw(fast), out_dir)
+
+
+# %%
+# Run as a script (as the documentation's gallery does) the figure is drawn here;
+# ``JACOBIAN_LAB_FAST=1`` uses coarse grids.
 if __name__ == "__main__":
-    import matplotlib
-
-    matplotlib.use("Agg")
-    print(*main(Path(__file__).resolve().parents[1] / "docs" / "gallery"), sep="\n")
+    figures = draw(fast=gallery_fast())

@@ -1,30 +1,34 @@
-"""Gallery 3: phase and conditioning factors on Nie & Patel's Gaussian example.
+r"""
+Phase and conditioning factors on Nie & Patel's Gaussian example
+================================================================
 
-Reproduces the argument of Nie & Patel (2019), "Towards a better understanding and regularization
-of GAN training dynamics" (JARE), section 4: on their simple GAN (data :math:`N((0, 2), 0.7^2 I)`)
-consensus optimization lowers the phase factor but its conditioning factor grows with
-:math:`\\gamma` (it adds :math:`\\gamma J^T J`), the one-sided variants (grad-g, grad-d) lower the
-phase factor more slowly and also worsen conditioning, while JARE lowers the phase factor and
-keeps the conditioning small. The right panel shows the eigenvalues at their code's default
-:math:`\\gamma = 10`.
+The simple GAN of Nie & Patel (data :math:`N((0, 2), 0.7^2 I)`, :math:`G(z) = \theta + z`,
+:math:`D(x) = \psi^T x`). Left: the phase factor :math:`\max_i|\beta_i|/\alpha_i` against
+:math:`\gamma` for consensus, JARE and the one-sided halves of JARE (grad-g, grad-d; the two
+coincide on this game). Middle: the conditioning factor :math:`\max|\lambda|/\min|\lambda|` (log
+scale); the dotted line is their code's default :math:`\gamma = 10`. Right: the eigenvalues at
+:math:`\gamma = 10` (all real, so the phase factor is 0), with each method's conditioning factor
+:math:`\kappa`. Consensus lowers the phase factor but its conditioning grows with :math:`\gamma`
+(272 at :math:`\gamma = 10`); the one-sided variants reduce the phase factor more slowly and also
+worsen conditioning; JARE lowers the phase factor as fast as consensus while its conditioning factor
+falls (5.9 at :math:`\gamma = 10`). Reproduces the central argument of Nie & Patel (2019),
+"Towards a better understanding and regularization of GAN training dynamics", sections 3 and 4.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 import jacobian_lab as jl
-from jacobian_lab.plotting import factors_data, factors_plot, save_figure
+from jacobian_lab.plotting import factors_data, factors_plot, gallery_fast, save_figures
 from jacobian_lab.plotting.style import new_grid, reg_color, style_context
 
 REGS = ("consensus", "jare", "grad-g", "grad-d")
 GAMMA = 10.0
 
 
-def main(out_dir, fast=False):
-    """Write ``gaussian_factors.png`` to ``out_dir``; returns the written paths."""
+def draw(fast=False) -> dict:
+    """``{"gaussian_factors.png": figure}``."""
     data = factors_data("gaussian", REGS, gamma_max=100.0, n=40 if fast else 200)
     fig, axes = new_grid(1, 3, panel=(3.7, 3.3))
     factors_plot(data, ax=axes[0, :2], marks=[GAMMA])
@@ -32,7 +36,12 @@ def main(out_dir, fast=False):
         _eigenvalues_at(axes[0, 2], GAMMA)
         fig.suptitle("Nie & Patel's Gaussian example (mean (0, 2), $\\sigma$ = 0.7): "
                      "JARE keeps both factors small")
-    return [save_figure(fig, Path(out_dir) / "gaussian_factors.png", dpi=110, compact=True)]
+    return {"gaussian_factors.png": fig}
+
+
+def main(out_dir, fast=False):
+    """Write ``gaussian_factors.png`` to ``out_dir``; returns the written paths."""
+    return save_figures(draw(fast), out_dir)
 
 
 def _eigenvalues_at(ax, gamma):
@@ -52,8 +61,8 @@ def _eigenvalues_at(ax, gamma):
     ax.grid(axis="x", lw=0.4, alpha=0.5)
 
 
+# %%
+# Run as a script (as the documentation's gallery does) the figure is drawn here;
+# ``JACOBIAN_LAB_FAST=1`` uses fewer strengths.
 if __name__ == "__main__":
-    import matplotlib
-
-    matplotlib.use("Agg")
-    print(*main(Path(__file__).resolve().parents[1] / "docs" / "gallery"), sep="\n")
+    figures = draw(fast=gallery_fast())

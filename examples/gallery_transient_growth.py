@@ -17,20 +17,18 @@ training from a start along the direction that grows most, :math:`x_0 = x^* + 10
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 import jacobian_lab as jl
-from jacobian_lab.plotting import save_figure
+from jacobian_lab.plotting import gallery_fast, save_figures
 from jacobian_lab.plotting.pseudospectra import pseudospectrum_plot
 from jacobian_lab.plotting.style import PALETTE, new_grid, style_context
 
 SETTING = {"reg": "r1", "gamma": 3.0, "scheme": "simgd", "lr_g": 2.0, "lr_d": 0.01}
 
 
-def main(out_dir, fast=False):
-    """Write ``transient_growth.png`` to ``out_dir``; returns the written paths."""
+def draw(fast=False) -> dict:
+    """``{"transient_growth.png": figure}``."""
     spectrum = jl.spectrum("dirac", **SETTING)
     growth = spectrum.transient
     ps = jl.pseudospectrum(spectrum, bounds=(0.5, 1.6, -0.55, 0.55), points=31 if fast else 201)
@@ -39,7 +37,12 @@ def main(out_dir, fast=False):
                         title=f"pseudospectra of M ($\\rho$ = {spectrum.spectral_radius:.3f})")
     with style_context():
         _growth(axes[0, 1], spectrum, growth, steps=100 if fast else 400)
-    return [save_figure(fig, Path(out_dir) / "transient_growth.png", dpi=110, compact=True)]
+    return {"transient_growth.png": fig}
+
+
+def main(out_dir, fast=False):
+    """Write ``transient_growth.png`` to ``out_dir``; returns the written paths."""
+    return save_figures(draw(fast), out_dir)
 
 
 def _growth(ax, spectrum, growth, steps):
@@ -63,8 +66,8 @@ def _growth(ax, spectrum, growth, steps):
     ax.legend(loc="lower left", fontsize=7)
 
 
+# %%
+# Run as a script (as the documentation's gallery does) the figure is drawn here;
+# ``JACOBIAN_LAB_FAST=1`` uses coarse grids.
 if __name__ == "__main__":
-    import matplotlib
-
-    matplotlib.use("Agg")
-    print(*main(Path(__file__).resolve().parents[1] / "docs" / "gallery"), sep="\n")
+    figures = draw(fast=gallery_fast())

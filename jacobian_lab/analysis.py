@@ -8,9 +8,11 @@ import warnings
 import numpy as np
 import sympy as sp
 
-from .errors import JacobianLabError, NotApplicableError
+from .errors import JacobianLabError, NotApplicableError, check_number
+from .exact import exact, freeze, number, thaw
 from .field import RegularizedGame, SymbolicField
 from .games import GAMES, Game, make_game
+from .games.parameters import resolve
 from .regularizers import parse_reg
 from .schemes import make_scheme, scheme_parameter_names, symbolic_update_matrix, update_matrix
 from .spectra.factors import DEFAULT_RTOL
@@ -20,6 +22,8 @@ from .symbolic.eigen import defective_eigenvalues, exact_eigenvalues
 from .symbolic.timeout import SymbolicTimeout, time_limit
 
 SYMBOLIC_TIME_LIMIT = 3.0
+#: Most digits evalf may use to evaluate a closed-form eigenvalue to 30 correct digits.
+EVALF_MAX_DIGITS = 2000
 
 
 def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
@@ -34,7 +38,8 @@ def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
         return RegularizedGame(make_game(model, **params), regs)
     if not isinstance(model, str) or model not in GAMES:
         make_game(model)  # raises the unknown-name error
-    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
+    given = resolve(GAMES[model].parameters, params, f"model {model!r}")  # validated, hence hashable
+    frozen = tuple(sorted((k, freeze(v)) for k, v in given.items() if k in params))
     symbolic = _symbolic_field(model, frozen, tuple(r for r, _ in regs))
     return RegularizedGame(make_game(model, **params), regs, symbolic)
 
@@ -42,13 +47,7 @@ def regularized_game(model, reg=None, gamma=None, **params) -> RegularizedGame:
 @functools.lru_cache(maxsize=128)
 def _symbolic_field(model, frozen_params, regularizers) -> SymbolicField:
     """The symbolic derivation, which depends on the regularizers, not on their strengths."""
-    return SymbolicField(make_game(model, **dict(frozen_params)), regularizers)
-
-
-def _freeze(value):
-    if isinstance(value, list | tuple | np.ndarray):
-        return tuple(_freeze(v) for v in value)
-    return value
+    return SymbolicField(make_game(model, **{k: thaw(v) for k, v in frozen_params}), regularizers)
 
 
 def split_params(params: dict) -> tuple[dict, dict]:
@@ -77,13 +76,13 @@ def _point(rg: RegularizedGame, at) -> tuple:
         return rg.equilibrium
     names = ", ".join(map(str, rg.variables))
     message = f"'at' must be {rg.game.dim} finite numbers ({names}), got {at!r}"
-    try:
-        point = np.asarray(at, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise JacobianLabError(message) from None
-    if point.size != rg.game.dim or not np.all(np.isfinite(point)):
+    entries = at.ravel().tolist() if isinstance(at, np.ndarray) else at
+    if not isinstance(entries, list | tuple) or len(entries) != rg.game.dim:
         raise JacobianLabError(message)
-    return tuple(point)
+    try:
+        return tuple(number(p, "'at'") for p in entries)  # exact as given (see jacobian_lab.exact)
+    except JacobianLabError:
+        raise JacobianLabError(message) from None
 
 
 def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_RTOL,
@@ -112,10 +111,24 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
     **params
         Model parameters (``sigma=0.7``, ``mean=(0, 2)``, ``loss="wgan"`` ...) and the scheme's
         parameters (``lr``, ``lr_g``, ``lr_d``, ``n_d``, ``beta`` ...: ``jacobian-lab list``).
+        For a torch game (:class:`~jacobian_lab.torch_bridge.TorchGame`) the keywords of
+        :func:`jacobian_lab.torch_bridge.analysis.spectrum`, among them:
+
+        ``k`` : int
+            Only the top ``k`` eigenvalues, matrix-free by ARPACK (default: dense, every eigenvalue).
+        ``which`` : {"LM", "LR", "LI"}
+            With ``k``: largest magnitude, real part or imaginary part.
+        ``progress`` : bool
+            ``False`` hides the progress bar (rows of the dense Jacobian or ARPACK's products), shown
+            when the work takes over a second.
+        ``device`` : str
+            ``"cpu"`` or ``"cuda"`` (default the game's device).
 
     Returns
     -------
     Spectrum
+        ``np.asarray(result)`` gives the eigenvalues; for a torch game with ``k``, ``partial`` is
+        true and the factors refer to the eigenvalues found.
 
     Examples
     --------
@@ -123,11 +136,16 @@ def spectrum(model, reg=None, gamma=None, scheme=None, *, at=None, rtol=DEFAULT_
     >>> s = jl.spectrum("dirac", reg="r1", gamma=1.0)
     >>> s.eigenvalues
     array([-0.5+0.j, -0.5+0.j])
+
+    A GAN written in torch (see :doc:`/torch`), its 20 eigenvalues of largest real part:
+
+    >>> s = jl.spectrum(game, reg="jare", gamma=1.0, k=20, which="LR")  # doctest: +SKIP
     """
-    if hasattr(model, "spectrum"):
-        return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
+    rtol = check_number("rtol", rtol)
     if not 0 <= rtol < 1:
         raise JacobianLabError(f"rtol must be in [0, 1), got {rtol!r}")
+    if hasattr(model, "spectrum"):
+        return model.spectrum(reg=reg, gamma=gamma, scheme=scheme, at=at, rtol=rtol, **params)
     model_params, scheme_params = split_params(params)
     rg = regularized_game(model, reg, gamma, **model_params)
     method = resolve_scheme(scheme, len(rg.game.theta), rg.game.dim, scheme_params)
@@ -192,7 +210,9 @@ def _exact_spectrum(rg, point):
 def _evaluate(eigenvalues: dict) -> np.ndarray:
     values = []
     for value, mult in eigenvalues.items():
-        values.extend([complex(sp.N(value, 30))] * mult)
+        # evalf raises its working precision until 30 digits are right; closed forms such as
+        # (-g + sqrt(g^2 - 1))/2 at g = 1e308 cancel about 620 digits, hence the high ceiling
+        values.extend([complex(sp.N(value, 30, maxn=EVALF_MAX_DIGITS))] * mult)
     return np.array(values, dtype=complex)
 
 
@@ -235,7 +255,9 @@ def jacobian(model, reg=None, gamma=None, *, at=None, **params) -> np.ndarray:
     if hasattr(model, "jacobian"):
         return model.jacobian(reg=reg, gamma=gamma, at=at, **params)
     rg = regularized_game(model, reg, gamma, **params)
-    point = np.array([float(sp.N(p)) for p in _point(rg, at)])
+    exact_point = _point(rg, at)
+    rg.check_kinks({**rg.substitutions(), **{x: exact(p) for x, p in zip(rg.variables, exact_point)}})
+    point = np.array([float(sp.N(p)) for p in exact_point])
     jac = rg.numeric_jacobian(point)
     if not np.all(np.isfinite(jac)):
         raise NotApplicableError(f"the Jacobian of {rg.game.name!r} with {rg.label} is not finite at {point}")

@@ -7,12 +7,15 @@ problem and the accepted values; the CLI prints that line and exits with status 
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
 
 
 class JacobianLabError(ValueError):
     """A user-facing error: bad name, bad value, or a request the toolkit cannot honour."""
+
+
+class MissingExtraError(JacobianLabError, ImportError):
+    """An optional dependency is not installed (``pip install "jacobian-lab[EXTRA]"`` names the fix)."""
 
 
 class NotApplicableError(JacobianLabError):
@@ -60,11 +63,11 @@ def check_int(name: str, value: object, minimum: int = 1) -> int:
     return int(value)
 
 
-def _as_float(name: str, value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise JacobianLabError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise JacobianLabError(f"{name} must be a finite number, got {value!r}")
-    return number
+def check_number(name: str, value: object) -> float:
+    """A finite float, or an :class:`~jacobian_lab.exact.ExactFloat` keeping an exact input exact."""
+    from .exact import number
+
+    return number(value, name)
+
+
+_as_float = check_number

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import JacobianLabError, NotApplicableError
+from .exact import display, exact
 from .games import Game
 from .regularizers import DataNoise, FieldTransform, Penalty
 from .symbolic.functions import NUMPY_MODULES
@@ -35,8 +36,9 @@ def _strength_symbol(regularizer, several: bool) -> sp.Symbol:
 class SymbolicField:
     """The symbolic losses, field and Jacobian of a game with regularizers, strengths as symbols.
 
-    It depends on the regularizers, not on their strengths, so every strength shares one. Its
-    results are immutable (sympy expressions and ``ImmutableMatrix``); they are derived on first use.
+    It depends on the regularizers, not on their strengths, so every strength shares one. It cannot
+    be changed, and its results are immutable (sympy expressions and ``ImmutableMatrix``), derived on
+    first use.
 
     Parameters
     ----------
@@ -46,10 +48,13 @@ class SymbolicField:
     """
 
     def __init__(self, game: Game, regularizers):
-        self._game = game
-        self.regularizers = tuple(regularizers)
-        several = len(self.regularizers) > 1
-        self.strength_symbols = tuple(_strength_symbol(r, several) for r in self.regularizers)
+        regularizers = tuple(regularizers)
+        several = len(regularizers) > 1
+        self.__dict__.update(_game=game, regularizers=regularizers,
+                             strength_symbols=tuple(_strength_symbol(r, several) for r in regularizers))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a SymbolicField is shared by every strength; {name!r} cannot be set")
 
     def _of_kind(self, kind):
         return [(r, s) for r, s in zip(self.regularizers, self.strength_symbols) if isinstance(r, kind)]
@@ -80,6 +85,18 @@ class SymbolicField:
     def jacobian(self) -> sp.ImmutableMatrix:
         """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
         return sp.ImmutableMatrix(self.field.jacobian(self._game.variables))
+
+    @cached_property
+    def field_operations(self) -> int:
+        """Arithmetic operations of one evaluation of :attr:`field` after common sub-expressions (a cost)."""
+        assignments, outputs = sp.cse(list(self.field))
+        return int(sum(sp.count_ops(e) for _, e in assignments) + sp.count_ops(outputs))
+
+    @cached_property
+    def kinks(self) -> tuple:
+        """Arguments of the Jacobian's non-smooth functions (``sign``, ``Heaviside``, ``DiracDelta``)."""
+        atoms = set().union(*(e.atoms(sp.sign, sp.Heaviside, sp.DiracDelta) for e in self.jacobian))
+        return tuple({a.args[0] for a in atoms})
 
 
 class RegularizedGame:
@@ -122,7 +139,7 @@ class RegularizedGame:
     def label(self) -> str:
         if not self.reg:
             return "none"
-        return ", ".join(f"{r.name}={s:g}" for r, s in self.reg)
+        return ", ".join(f"{r.name}={display(s)}" for r, s in self.reg)
 
     # -- symbolic (shared across strengths) ------------------------------------------------
     @property
@@ -136,6 +153,11 @@ class RegularizedGame:
         return self.symbolic.field
 
     @property
+    def field_operations(self) -> int:
+        """Arithmetic operations of one evaluation of :attr:`field` after common sub-expressions (a cost)."""
+        return self.symbolic.field_operations
+
+    @property
     def jacobian(self) -> sp.ImmutableMatrix:
         """The symbolic Jacobian :math:`J(x) = \\partial v / \\partial x`."""
         return self.symbolic.jacobian
@@ -144,7 +166,7 @@ class RegularizedGame:
         """Exact values of model parameters and strengths."""
         subs = self.game.substitutions()
         for (_, value), s in zip(self.reg, self.strength_symbols):
-            subs[s] = sp.nsimplify(value, rational=True)
+            subs[s] = exact(value)
         return subs
 
     # -- equilibrium -----------------------------------------------------------------------
@@ -159,10 +181,19 @@ class RegularizedGame:
     def exact_jacobian_at(self, point) -> sp.Matrix:
         """:math:`J` at ``point`` with every parameter and strength substituted exactly."""
         subs = self.substitutions()
-        subs.update({x: sp.nsimplify(p, rational=True) for x, p in zip(self.variables, point)})
+        subs.update({x: exact(p) for x, p in zip(self.variables, point)})
+        self.check_kinks(subs)
         jac = self.jacobian.xreplace(subs)
         check_smooth(jac, self)
         return jac
+
+    def check_kinks(self, subs: dict) -> None:
+        """Refuse a point where the Jacobian has a kink (e.g. ``Abs(x)`` at ``x = 0``): it does not exist there."""
+        for arg in self.symbolic.kinks:
+            if sp.simplify(arg.xreplace(subs)) == 0:
+                raise NotApplicableError(
+                    f"the field of {self.game.name!r} with {self.label} is not differentiable at this point: "
+                    f"{arg} = 0 is a kink (of Abs, sign or a penalty's |grad|)")
 
     # -- numeric ---------------------------------------------------------------------------
     @cached_property

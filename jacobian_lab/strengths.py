@@ -16,6 +16,7 @@ import sympy as sp
 
 from .analysis import derive, regularized_game
 from .errors import JacobianLabError
+from .exact import exact
 from .field import check_smooth
 from .spectra.factors import DEFAULT_RTOL
 from .spectra.spectrum import Spectrum
@@ -55,7 +56,7 @@ class StrengthFamily:
         """:math:`J` at the equilibrium with every model parameter substituted; the strength free."""
         rg = self.game
         subs = rg.game.substitutions()
-        subs.update({x: sp.nsimplify(e, rational=True) for x, e in zip(rg.variables, rg.equilibrium)})
+        subs.update({x: exact(e) for x, e in zip(rg.variables, rg.equilibrium)})
         jac = rg.jacobian.subs(subs)
         check_smooth(jac, rg)
         return jac

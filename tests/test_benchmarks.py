@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,15 @@ def test_benchmark_compiles_and_imports(path):
 
 def test_benchmarks_found():
     assert {p.name for p in BENCHMARKS} >= {"run.py", "bench_core.py", "bench_dynamics.py", "bench_torch.py"}
+
+
+def test_torch_benchmark_fast_mode_runs(capsys):
+    """``bench_torch.py --fast``: tiny sizes, every table printed (timings are not checked)."""
+    pytest.importorskip("torch")
+    path = Path(__file__).parent.parent / "benchmarks" / "bench_torch.py"
+    spec = importlib.util.spec_from_file_location("bench_torch", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--fast", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert "LR, operator's route" in out and "LI, real operator" in out and "J t (double vjp)" in out

@@ -51,11 +51,14 @@ def test_penalties_commute_and_add():
     np.testing.assert_allclose(both, sum_of_parts, atol=1e-12)
 
 
-def test_field_transforms_compose_in_order():
-    game = random_game([1, 0, 2, 1, 0, -1, 3, 1, -2, 1, 1, 0] * 2)
-    first = jl.jacobian(game, reg=[("sga", 1.0), ("sga", 0.5)])
+def test_repeated_field_transform_adds_strengths():
+    """A name given twice is one regularizer with the summed strength, field transforms included:
+    sga=1, sga=0.5 is sga=1.5 (not the two applied in sequence, which differs on this game)."""
+    game = random_game([1, 0, 2, 1, 0, -1, 3, 1, -2, 1, 1, 0] + [0, 1, -1, 2, 1, 0, -3, 2, 1, -1, 0, 1])
+    twice = jl.jacobian(game, reg=[("sga", 1.0), ("sga", 0.5)])
     J = jl.jacobian(game)
     A = (J - J.T) / 2
+    np.testing.assert_allclose(twice, J - 1.5 * A.T @ J, atol=1e-10)
     once = J - A.T @ J
     A1 = (once - once.T) / 2
-    np.testing.assert_allclose(first, once - 0.5 * A1.T @ once, atol=1e-10)
+    assert np.abs(twice - (once - 0.5 * A1.T @ once)).max() > 1e-3

@@ -11,6 +11,8 @@ import json
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import jacobian_lab as jl
 from jacobian_lab.errors import NotApplicableError
@@ -108,6 +110,23 @@ def test_mlp_jacobian_equals_finite_differences(small_mlp, reg):
     np.testing.assert_allclose(jac, fd, atol=1e-7 * max(1.0, np.abs(jac).max()))
 
 
+def test_gradient_penalty_with_batch_norm_in_training_mode():
+    """With mode="train" the samples of a batch interact through batch norm: the input gradient is that
+    of the batch's summed logits, as a training step computes it (a batch of one would be refused)."""
+    from jacobian_lab.regularizers.penalties import R1
+
+    torch.manual_seed(1)
+    layers = (torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    game = TorchGame(torch.nn.Linear(2, 2).double(), torch.nn.Sequential(*layers).double(),
+                     real=torch.randn(8, 2), latent=8, mode="train", batches=2)
+    theta, psi = game.split(game.parameters())
+    ours = R1.discriminator(TorchOps(game, game.losses, theta, psi))
+    real = game.real.clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(game.discriminate(psi, real).sum(), real)
+    torch.testing.assert_close(ours, 0.5 * (g * g).sum(1).mean(), rtol=1e-14, atol=0)
+    assert np.abs(game.field("r1", 0.5) - game.field()).max() > 1e-3
+
+
 # -- what a definition reads: the zero-sum shortcut -------------------------------------------
 @pytest.mark.parametrize("model,params", [("dirac", {"dim": 2}), ("gaussian", {}), ("lq", {})])
 def test_decoupled_penalties_have_no_mixed_term(model, params):
@@ -134,12 +153,25 @@ def test_decoupled_is_traced_from_the_definition():
 def test_repeated_names_add_their_strengths():
     assert parse_reg([("r1", 1.0), ("jare", 0.5), ("r1", 2.0)]) == parse_reg({"r1": 3.0, "jare": 0.5})
     assert jl.jacobian("dirac", reg=[("r1", 1.0), ("r1", 2.0)])[1, 1] == pytest.approx(-3.0)
-    np.testing.assert_array_equal(jl.jacobian("gaussian", reg=[("jare", 1.0), ("jare", 0.0)]),
-                                  jl.jacobian("gaussian", reg="jare", gamma=1.0))
+    np.testing.assert_array_equal(jl.jacobian("dirac", reg=[("jare", 1.0), ("jare", 0.0)], at=(0.3, 0.1)),
+                                  jl.jacobian("dirac", reg="jare", gamma=1.0, at=(0.3, 0.1)))
     game = dirac_network(0.0, 0.0, "gan")
     np.testing.assert_allclose(jl.jacobian(game, reg=[("r1", 1.0), ("r1", 2.0)])[1, 1], -3.0, atol=1e-14)
     game = dirac_network(0.3, 0.2, "gan")
     np.testing.assert_array_equal(game.field([("jare", 1.0), ("jare", 0.0)]), game.field("jare", 1.0))
+    np.testing.assert_allclose(game.field([("sga", 1.0), ("sga", 0.5)]), game.field("sga", 1.5), atol=1e-15)
+
+
+@settings(max_examples=6, deadline=None)
+@given(a=st.floats(0, 3), b=st.floats(0, 3),
+       name=st.sampled_from([n for n, r in REGULARIZERS.items() if isinstance(r, Penalty) and n != "orthogonal"]))
+def test_penalties_are_linear_so_repeated_strengths_add(a, b, name):
+    """J(s) - J(0) is linear in a penalty's strength, and a repeated name is the sum (Dirac-GAN, off equilibrium)."""
+    at = (0.3, -0.2)
+    plain = jl.jacobian("dirac", at=at)
+    part = {s: jl.jacobian("dirac", reg=name, gamma=s, at=at) - plain for s in (a, b, a + b)}
+    np.testing.assert_allclose(part[a + b], part[a] + part[b], atol=1e-9)
+    np.testing.assert_allclose(jl.jacobian("dirac", reg=[(name, a), (name, b)], at=at) - plain, part[a + b], atol=1e-12)
 
 
 def test_cli_repeated_reg_adds(capsys):
@@ -194,12 +226,13 @@ def test_not_applicable_names_the_regularizer():
 
 # -- honest caches ------------------------------------------------------------------------------
 def test_derivation_shared_across_strengths_and_nothing_mutable_shared():
-    a = jl.regularized_game("gaussian", "jare", 1.0)
-    b = jl.regularized_game("gaussian", "jare", 2.0)
-    c = jl.regularized_game("gaussian", "jare", 1.0)
+    a = jl.regularized_game("dirac", "jare", 1.0)
+    b = jl.regularized_game("dirac", "jare", 2.0)
+    c = jl.regularized_game("dirac", "jare", 1.0)
     assert a is not c and a.game is not c.game and a.game.values is not c.game.values
     assert a.symbolic is b.symbolic is c.symbolic  # one symbolic derivation for every strength
     assert a.jacobian is b.jacobian and isinstance(a.jacobian, sp.ImmutableMatrix)
     assert a.with_strengths([3.0]).symbolic is a.symbolic
-    np.testing.assert_allclose(b.numeric_jacobian(np.array([0.0, 2.0, 0.0, 0.0])),
-                               jl.jacobian("gaussian", reg="jare", gamma=2.0), atol=1e-14)
+    with pytest.raises(AttributeError, match="shared by every strength"):
+        a.symbolic.regularizers = ()
+    np.testing.assert_allclose(b.numeric_jacobian(np.array([0.0, 0.0])), [[-0.5, -0.5], [0.5, -0.5]], atol=1e-14)

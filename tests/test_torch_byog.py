@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 import jacobian_lab as jl  # noqa: E402
 from jacobian_lab.cli import main  # noqa: E402
 from jacobian_lab.errors import JacobianLabError  # noqa: E402
-from jacobian_lab.torch_bridge import TorchGame  # noqa: E402
+from jacobian_lab.torch_bridge import TorchGame, train  # noqa: E402
 from jacobian_lab.torch_bridge.dense import check_budget, dense_cost  # noqa: E402
 from jacobian_lab.torch_bridge.examples import mlp  # noqa: E402
 from jacobian_lab.torch_bridge.operator import most_rotational  # noqa: E402
@@ -164,7 +164,7 @@ def test_recorder_in_a_plain_training_loop(tmp_path):
     jac = jl.jacobian(game)
     dense = np.linalg.eigvals(jac)
     top = recorder.history["eigenvalues"][-1]
-    np.testing.assert_allclose(np.abs(top), np.sort(np.abs(dense))[::-1][:4], atol=1e-7)
+    np.testing.assert_allclose(np.sort(np.abs(top))[::-1], np.sort(np.abs(dense))[::-1][:4], atol=1e-7)
     assert all(np.abs(dense - z).min() < 1e-7 for z in top)
     n = game.n_theta
     h_d = np.linalg.eigvalsh(-jac[n:, n:])
@@ -249,3 +249,54 @@ def test_cli_errors_in_the_users_file_are_one_line(factory, capsys, source, arg,
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_train_records_through_the_recorder(tmp_path):
+    g, d = players(width=3)
+    game = TorchGame(g, d, real=data(16), latent=16)
+    history = train(game, steps=4, lr=0.05, record_every=2, k=3, record_path=tmp_path / "t.json",
+                                    write_back=False, progress=False)
+    record = load(tmp_path / "t.json")
+    assert history.steps == list(record["steps"]) == [0, 2, 4]
+    np.testing.assert_allclose(record["eigenvalues"], np.array(history.eigenvalues), atol=0)
+    np.testing.assert_allclose(record["loss_g"], history.loss_g, atol=0)
+
+
+def test_bring_your_own_gan_tutorial_runs(tmp_path):
+    """The tutorial page's script, in fast mode: spectra, a recorded training run, a figure, a checkpoint."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "torch_bring_your_own_gan.py"
+    spec = importlib.util.spec_from_file_location("byog", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a record cut by its time budget on a loaded machine
+        files = module.main(tmp_path, fast=True)
+    assert all(Path(f).is_file() and Path(f).stat().st_size > 1000 for f in files)
+    assert len(load(tmp_path / "spectra.npz")) == 3
+    assert main(["spectrum", f"{path}:make_game", "--arg", "width=8", "--checkpoint", str(tmp_path / "checkpoint.pt"),
+                 "--k", "4", "--which", "LR", "--json"]) == 0
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_paths_match_the_cpu(tmp_path):
+    """Dense (torch.linalg.eigvals on the device), top-k (products on the device), the recorder."""
+    g, d = players()
+    cpu = TorchGame(g, d, real=data(32), latent=32, device="cpu")
+    gpu = TorchGame(g, d, real=data(32), latent=32, device="cuda")  # the parameters are read onto the device
+    assert gpu.real.is_cuda and jl.spectrum(gpu).info["device"].startswith("cuda")
+    np.testing.assert_allclose(jl.spectrum(gpu).eigenvalues, jl.spectrum(cpu).eigenvalues, atol=1e-9)
+    np.testing.assert_allclose(jl.spectrum(gpu, k=4, which="LR").eigenvalues,
+                               jl.spectrum(cpu, k=4, which="LR").eigenvalues, atol=1e-9)
+    entry = SpectrumRecorder(gpu, tmp_path / "r.npz", k=4).record(0)
+    assert entry["complete"] and np.isfinite(entry["hessian_g_max"])
+
+
+def test_cli_default_is_matrix_free_for_large_networks(capsys):
+    assert main(["spectrum", "--example", "mog8", "--arg", "width=40", "--arg", "batch=16", "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["info"]["n_params"] > 3000 and out["info"]["method"] == "arpack" and out["info"]["k"] == 20
+    assert "--dense for every eigenvalue" in captured.err

@@ -20,6 +20,7 @@ COMMANDS = ("analyze", "derive", "list_cmd", "simulate", "sweep", "continue_cmd"
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="jacobian-lab",
                             description="Exact Jacobian spectra of GAN training dynamics.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in COMMANDS:
         try:
@@ -32,11 +33,20 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
 def main(argv=None) -> int:
     """Entry point of ``jacobian-lab``; returns the exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --version and --help exit 0 from inside argparse
+            return int(done.code or 0)
         if not getattr(args, "func", None):
             parser.print_help()
             return 2

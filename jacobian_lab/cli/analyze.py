@@ -7,14 +7,16 @@ import sympy as sp
 from ..analysis import spectrum
 from ..spectra.spectrum import TRANSIENT_MAX
 from ._common import (
+    add_json_argument,
     add_model_arguments,
     add_scheme_arguments,
+    eigenvalue_text,
     fmt,
-    fmt_complex,
     model_params,
     print_json,
     reg_spec,
     scheme_params,
+    verdict_text,
 )
 
 
@@ -28,7 +30,7 @@ def register(subparsers):
     parser.add_argument("--at", default=None, help="point theta..,psi.. (default: the equilibrium)")
     parser.add_argument("--rtol", type=float, default=1e-10,
                         help="eigenvalues below rtol*max|lambda| are left out of the factors")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -69,18 +71,28 @@ def report(s) -> str:
                   *_eigen_lines("eigenvalues of the update map", s),
                   f"spectral radius      {fmt(s.spectral_radius)}",
                   *_transient_lines(s),
-                  f"verdict              {s.stability} (discrete: spectral radius < 1)"]
+                  f"verdict              {verdict_text(s)}"]
         return "\n".join(lines)
-    step = s.optimal_step()
-    lines += [*_transient_lines(s),
-              f"verdict              {s.stability} (continuous: all Re lambda < 0)",
-              f"largest stable step  {fmt(s.max_stable_step())}   (simultaneous GD: h < min 2 alpha/|lambda|^2)"]
-    if step.rate < 1:
+    return "\n".join(lines + [*_transient_lines(s), f"verdict              {verdict_text(s)}", *step_lines(s)])
+
+
+def step_lines(s) -> list[str]:
+    """Largest stable and optimal simultaneous-GD steps, or why there is none."""
+    h_max, step = s.max_stable_step(), s.optimal_step()
+    if not h_max > 0:
+        return ["largest stable step  none: some Re lambda >= 0, so no step of simultaneous GD contracts",
+                "optimal step         none: no step size makes simultaneous GD converge"]
+    lines = [f"largest stable step  {fmt(h_max)}   (simultaneous GD contracts for h < min 2 alpha/|lambda|^2)"]
+    if step.rate == 0:
+        after = f" after {fmt(step.iterations)} iterations" if step.iterations > 0 else " after finitely many steps"
+        lines.append(f"optimal step         {fmt(step.step)}   rate 0: the update map is nilpotent, the error "
+                     f"vanishes exactly{after}")
+    elif step.rate < 1:
         lines.append(f"optimal step         {fmt(step.step)}   rate {fmt(step.rate)} per step,"
                      f" {fmt(step.iterations)} iterations to shrink the error by 1e6")
     else:
         lines.append("optimal step         none: no step size makes simultaneous GD converge")
-    return "\n".join(lines)
+    return lines
 
 
 def _transient_lines(s):
@@ -123,5 +135,5 @@ def _eigen_lines(title, s):
         if s.defective:
             lines.append("  Jordan block: repeated eigenvalue " + ", ".join(map(sp.sstr, s.defective))
                          + " has a single eigenvector")
-    lines.append(f"{title} (numeric):     " + ", ".join(fmt_complex(z) for z in s.eigenvalues))
+    lines.append(f"{title} (numeric):     " + eigenvalue_text(s.eigenvalues, s.rtol))
     return lines

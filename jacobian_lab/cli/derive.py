@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from ..analysis import derive
-from ._common import add_model_arguments, add_scheme_arguments, model_params, reg_spec, scheme_params
+from ._common import (
+    add_json_argument,
+    add_model_arguments,
+    add_scheme_arguments,
+    model_params,
+    print_json,
+    reg_spec,
+    scheme_params,
+)
 
 
 def register(subparsers):
@@ -13,7 +21,8 @@ def register(subparsers):
                     "the strength, the model parameters and (with --scheme) the step size h.")
     add_model_arguments(parser)
     add_scheme_arguments(parser)
-    parser.add_argument("--latex", action="store_true", help="formulas in LaTeX")
+    parser.add_argument("--latex", action="store_true", help="the report as a LaTeX align* environment")
+    add_json_argument(parser, "print one JSON object (each formula in sympy syntax and in LaTeX)")
     parser.set_defaults(func=run)
 
 
@@ -21,5 +30,8 @@ def run(args) -> int:
     reg, gamma = reg_spec(args)
     result = derive(args.model, reg=reg, gamma=gamma, scheme=args.scheme,
                     **model_params(args), **scheme_params(args))
-    print(result.to_text(latex=args.latex))
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(result.to_text(latex=args.latex))
     return 0

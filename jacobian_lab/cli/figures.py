@@ -13,9 +13,12 @@ from pathlib import Path
 
 from ._common import (
     UsageError,
+    add_json_argument,
     add_model_arguments,
     add_scheme_arguments,
     model_params,
+    number_list,
+    print_json,
     reg_spec,
     scheme_params,
 )
@@ -45,7 +48,7 @@ def _register_portrait(subparsers):
                         help="indices of the two shown coordinates (games with more than 2)")
     parser.add_argument("--background", choices=("none", "distance"), default="none",
                         help="convergence map behind the field: log10 distance after --steps")
-    parser.add_argument("-o", "--output", required=True, help="output file (.png, .pdf or .svg)")
+    _add_outputs(parser)
     parser.set_defaults(func=run_portrait)
 
 
@@ -59,7 +62,7 @@ def _register_eigenpath(subparsers):
     parser.add_argument("--gamma-max", type=float, default=3.0, help="largest strength")
     parser.add_argument("--marks", default="", metavar="G1,G2", help="strengths to mark")
     parser.add_argument("--num", type=int, default=301, help="number of strengths")
-    parser.add_argument("-o", "--output", required=True, help="output file (.png, .pdf or .svg)")
+    _add_outputs(parser)
     parser.set_defaults(func=run_eigenpath)
 
 
@@ -72,18 +75,32 @@ def _register_gallery(subparsers):
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="run only this script (e.g. r1_path); repeatable")
     parser.add_argument("--examples", default=None, metavar="DIR", help="folder of the gallery scripts")
+    add_json_argument(parser, "print the written files as one JSON object")
     parser.set_defaults(func=run_gallery)
+
+
+def _add_outputs(parser):
+    parser.add_argument("-o", "--output", default=None, help="output file (.png, .pdf or .svg)")
+    add_json_argument(parser, "print the numbers behind the figure as one JSON object")
+
+
+def _outputs(args):
+    """The checked figure path (or None); at least one of -o and --json is needed."""
+    if args.output is None and not args.json:
+        raise UsageError("give -o FILE (.png, .pdf or .svg), --json, or both")
+    return None if args.output is None else check_output(args.output)
 
 
 # -- helpers --------------------------------------------------------------------------------
 def _numbers(text, name, count=None):
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise UsageError(f"{name} must be comma-separated numbers, got {text!r}") from None
-    if count is not None and len(values) != count:
-        raise UsageError(f"{name} needs {count} numbers, got {text!r}")
-    return values
+    return number_list(text, name, count)
+
+
+def _indices(text, name):
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise UsageError(f"{name} must be two coordinate indices I,J (integers >= 0), got {text!r}")
+    return [int(p) for p in parts]
 
 
 def check_output(path) -> Path:
@@ -92,6 +109,8 @@ def check_output(path) -> Path:
 
     path = Path(path)
     figure_format(path)
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a directory; give a file name")
     if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
         raise UsageError(f"cannot write {path}: directory {path.parent} does not exist or is not writable")
     return path
@@ -106,40 +125,44 @@ def _agg():
     return plt
 
 
-def _save(fig, path):
+def _save(fig, path, quiet=False):
     from ..plotting import save_figure
 
     plt = _agg()
     try:
-        save_figure(fig, path)
+        if path is not None:
+            save_figure(fig, path)
     finally:
         plt.close(fig)
-    print(path)
+    if path is not None and not quiet:
+        print(path)
 
 
 # -- commands -------------------------------------------------------------------------------
 def run_portrait(args) -> int:
-    path = check_output(args.output)
+    path = _outputs(args)
     _agg()
     from ..plotting import phase_portrait, portrait_data
 
     reg, gamma = reg_spec(args)
     x0 = None if args.x0 is None else [_numbers(p, "--x0", 2) for p in args.x0.split(";")]
     extent = None if args.extent is None else _numbers(args.extent, "--extent", 4)
-    axes = None if args.slice is None else [int(v) for v in _numbers(args.slice, "--slice", 2)]
+    axes = None if args.slice is None else _indices(args.slice, "--slice")
     params = scheme_params(args)
     lr = params.pop("lr", None)
     data = portrait_data(args.model, reg, gamma, args.scheme if args.scheme != "none" else None, lr,
                          args.steps, x0, extent, axes=axes,
                          background=None if args.background == "none" else args.background,
                          **model_params(args), **params)
-    artists = phase_portrait(data)
-    _save(artists["equilibrium"].figure, path)
+    if path is not None:
+        _save(phase_portrait(data)["equilibrium"].figure, path, quiet=args.json)
+    if args.json:
+        print_json({"figure": None if path is None else str(path), **_fields(data)})
     return 0
 
 
 def run_eigenpath(args) -> int:
-    path = check_output(args.output)
+    path = _outputs(args)
     _agg()
     from ..plotting import eigenvalue_path, eigenvalue_path_data
 
@@ -149,9 +172,18 @@ def run_eigenpath(args) -> int:
     data = eigenvalue_path_data(args.model, reg, args.gamma_max, n=args.num,
                                 marks=_numbers(args.marks, "--marks"), scheme=args.scheme,
                                 **model_params(args), **scheme_params(args))
-    artists = eigenvalue_path(data)
-    _save(artists["path"].figure, path)
+    if path is not None:
+        _save(eigenvalue_path(data)["path"].figure, path, quiet=args.json)
+    if args.json:
+        print_json({"figure": None if path is None else str(path), **_fields(data)})
     return 0
+
+
+def _fields(data) -> dict:
+    """A plotting dataclass's fields, one level deep (nested ones stay dataclasses for the encoder)."""
+    import dataclasses
+
+    return {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
 
 
 def gallery_scripts(folder=None) -> dict:
@@ -181,10 +213,14 @@ def run_gallery(args) -> int:
     from tqdm import tqdm
 
     chosen = {n: p for n, p in scripts.items() if not args.only or n in args.only}
+    files = {}
     for name, script in tqdm(chosen.items(), desc="gallery", unit="figure", file=sys.stderr):
-        for written in _load(name, script).main(out, fast=args.fast):
-            print(written)
+        files[name] = [str(w) for w in _load(name, script).main(out, fast=args.fast)]
+        if not args.json:
+            print(*files[name], sep="\n")
         plt.close("all")
+    if args.json:
+        print_json({"folder": str(out), "fast": args.fast, "files": files})
     return 0
 
 

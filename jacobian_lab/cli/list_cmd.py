@@ -5,11 +5,32 @@ from __future__ import annotations
 from ..games import GAMES
 from ..regularizers import REGULARIZERS
 from ..schemes import REGISTRY
+from ._common import add_json_argument, print_json
 
 
 def register(subparsers):
     parser = subparsers.add_parser("list", help="models, regularizers and schemes with their parameters")
+    add_json_argument(parser)
     parser.set_defaults(func=run)
+
+
+def catalogue() -> dict:
+    """Every model, regularizer and scheme with its description, parameters and capabilities, as data."""
+    def game_params(parameters):
+        return [{"name": p.name, "default": p.default, "doc": p.doc} for p in parameters.values()]
+
+    def scheme_params(parameters):
+        return [{"name": p.name, "default": p.default, "per_player": p.per_player, "range": p.range_text,
+                 "doc": p.doc} for p in parameters]
+
+    return {
+        "models": [{"name": n, "description": c.description, "parameters": game_params(c.parameters)}
+                   for n, c in GAMES.items()],
+        "regularizers": [{"name": n, "description": r.description, "strength": str(r.strength_symbol)}
+                         for n, r in REGULARIZERS.items()],
+        "schemes": [{"name": n, "description": c.description, "capabilities": _capabilities(c.capabilities),
+                     "parameters": scheme_params(c.parameters)} for n, c in sorted(REGISTRY.items())],
+    }
 
 
 def _params(parameters) -> str:
@@ -17,6 +38,9 @@ def _params(parameters) -> str:
 
 
 def run(args) -> int:
+    if args.json:
+        print_json(catalogue())
+        return 0
     print("MODELS (model parameters with --param NAME=VALUE)")
     for name, cls in GAMES.items():
         print(f"  {name:15s} {cls.description}\n  {'':15s} parameters: {_params(cls.parameters)}")

@@ -8,7 +8,16 @@ import numpy as np
 
 from .._io import atomic_write, check_writable
 from ..errors import JacobianLabError
-from ._common import add_model_arguments, add_scheme_arguments, fmt, model_params, print_json, reg_spec, scheme_params
+from ._common import (
+    add_json_argument,
+    add_model_arguments,
+    add_scheme_arguments,
+    fmt,
+    model_params,
+    print_json,
+    reg_spec,
+    scheme_params,
+)
 
 
 def register(subparsers):
@@ -21,14 +30,14 @@ def register(subparsers):
     parser.add_argument("--steps", type=int, default=500, help="iterations (default 500)")
     parser.add_argument("--x0", default=None, help="start theta..,psi.. (default: equilibrium + 1)")
     parser.add_argument("--grid", default=None, metavar="NXxNY", help="a grid of starts, e.g. 100x100")
-    parser.add_argument("--box", default="-2,2,-2,2", help="grid extent xmin,xmax,ymin,ymax")
+    parser.add_argument("--box", default=None, help="grid extent xmin,xmax,ymin,ymax (default -2,2,-2,2)")
     parser.add_argument("--record-every", type=int, default=None, help="keep every k-th state")
     parser.add_argument("--backend", default="auto", help="auto, numpy or numba")
     parser.add_argument("--noise", type=float, default=0.0, help="std of Gaussian gradient noise")
     parser.add_argument("--seed", type=int, default=None, help="seed of the gradient noise")
     parser.add_argument("--tol", type=float, default=1e-6, help="convergence tolerance on the distance")
     parser.add_argument("--out", default=None, help="save arrays to this .npz file (atomic)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_argument(parser)
     # values such as "--box -2,2,-2,2" or "--x0 -1,1" start with a minus sign: argparse takes them for
     # options unless they match its negative-number pattern, which only knows plain numbers
     parser._negative_number_matcher = re.compile(r"^-\.?\d")
@@ -50,12 +59,17 @@ def run(args) -> int:
         raise JacobianLabError(f"--out must name a .npz file, got {args.out!r}")
     if args.out is not None:
         check_writable(args.out)
+    if args.grid and args.x0 is not None:
+        raise JacobianLabError("--grid starts from every grid point; give --grid or --x0, not both")
+    if args.box is not None and not args.grid:
+        raise JacobianLabError("--box is the extent of --grid; give it with --grid")
     reg, gamma = reg_spec(args)
     common = dict(steps=args.steps, backend=args.backend, noise=args.noise, seed=args.seed, tol=args.tol,
                   **model_params(args), **scheme_params(args))
     predicted = _predicted(args, reg, gamma)
     if args.grid:
-        result = convergence_map(args.model, reg, gamma, args.scheme, grid=_grid(args.grid), box=args.box, **common)
+        result = convergence_map(args.model, reg, gamma, args.scheme, grid=_grid(args.grid),
+                                  box=args.box or "-2,2,-2,2", **common)
         summary = _map_summary(result)
         arrays = {k: getattr(result, k) for k in ("x", "y", "converged_at", "diverged_at", "final_distance")}
     else:

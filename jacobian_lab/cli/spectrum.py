@@ -9,7 +9,6 @@ from :class:`jacobian_lab.torch_bridge.recorder.SpectrumRecorder`) as TARGET is 
 from __future__ import annotations
 
 import ast
-import json
 import runpy
 import sys
 import traceback
@@ -18,13 +17,15 @@ from pathlib import Path
 from ..schemes import is_discrete
 from ._common import (
     UsageError,
+    add_json_argument,
     add_scheme_arguments,
     atomic_write,
+    eigenvalue_text,
     fmt,
-    fmt_complex,
     print_json,
     reg_spec,
     scheme_params,
+    verdict_text,
 )
 
 EXAMPLES = ("mog8", "mog25")
@@ -76,7 +77,7 @@ def register(subparsers):
                              "small networks on a busy machine)")
     parser.add_argument("--rtol", type=float, default=1e-10,
                         help="eigenvalues below rtol*max|lambda| are left out of the factors")
-    parser.add_argument("--json", action="store_true", help="print one JSON object (without the matrix)")
+    add_json_argument(parser, "print one JSON object (without the matrix)")
     parser.add_argument("--out", default=None, metavar="FILE",
                         help="write the spectrum to FILE (.npz: arrays; .json: as --json), atomically")
     parser.add_argument("--plot", default=None, metavar="FIG",
@@ -247,21 +248,27 @@ def _check_output(flag, path):
 
 
 def save_spectrum(s, path) -> None:
-    """Write a spectrum as ``.json`` (its ``to_dict`` without the matrix) or ``.npz`` (arrays), atomically."""
+    """Write a spectrum as ``.json`` (its ``to_dict`` without the matrix) or ``.npz`` (arrays), atomically.
+
+    The JSON (the file, and the ``summary`` entry of the ``.npz``) is the strict form of every ``--json``
+    output: non-finite numbers as ``null``, listed under ``"non_finite"`` (:mod:`jacobian_lab._json`).
+    """
     import numpy as np
+
+    from .._json import dumps
 
     summary = s.to_dict()
     summary.pop("jacobian", None)
     if Path(path).suffix == ".json":
         def write(tmp):
             with open(tmp, "w") as handle:
-                json.dump(summary, handle, indent=1)
+                handle.write(dumps(summary, indent=1))
     else:
         summary.pop("eigenvalues")
 
         def write(tmp):
             with open(tmp, "wb") as handle:
-                np.savez(handle, eigenvalues=s.eigenvalues, summary=np.array(json.dumps(summary)),
+                np.savez(handle, eigenvalues=s.eigenvalues, summary=np.array(dumps(summary, indent=None)),
                          **({} if s.jacobian is None else {"jacobian": s.jacobian}))
     atomic_write(path, write)
 
@@ -314,14 +321,12 @@ def report(game, s) -> str:
         f"game         {game!r}",
         f"regularizer  {info['reg']}",
         f"eigenvalues  {what}, {info['dtype']} on {info['device']}",
-        "largest |lambda|: " + ", ".join(fmt_complex(complex(z)) for z in shown)
-        + (", ..." if s.eigenvalues.size > SHOWN else ""),
+        "largest |lambda|: " + eigenvalue_text(shown, s.rtol) + (", ..." if s.eigenvalues.size > SHOWN else ""),
         f"phase factor         {fmt(s.phase_factor)}   (max |Im| / |Re|)",
         f"conditioning factor  {fmt(s.condition_factor)}   (max |lambda| / min |lambda|)"
         + ("" if s.partial else f"; SVD condition number {fmt(s.condition_number)}"),
     ]
     if s.n_excluded:
         lines.append(f"                     ({s.n_excluded} eigenvalue(s) below rtol={s.rtol:g} left out)")
-    scope = "of the eigenvalues found" if s.partial else "continuous: all Re lambda < 0"
-    lines.append(f"verdict              {s.stability} ({scope})")
+    lines.append(f"verdict              {verdict_text(s, 'of the eigenvalues found' if s.partial else '')}")
     return "\n".join(lines)

@@ -8,7 +8,14 @@ import sys
 import numpy as np
 
 from ..errors import JacobianLabError, check_int
-from ._common import add_model_arguments, add_scheme_arguments, model_params, print_json, scheme_params
+from ._common import (
+    add_json_argument,
+    add_model_arguments,
+    add_scheme_arguments,
+    model_params,
+    print_json,
+    scheme_params,
+)
 
 #: Most values of one --gammas or --lrs range.
 MAX_RANGE = 10_000
@@ -37,7 +44,7 @@ def register(subparsers):
                         help="run the simulations on this Dask scheduler instead")
     parser.add_argument("--out", default=None,
                         help="write the table (one row per cell) to .parquet, .nc, .csv or .npz (atomic)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_argument(parser)
     # values such as "--box -2,2,-2,2" or "--x0 -1,1" start with a minus sign: argparse takes them for
     # options unless they match its negative-number pattern, which only knows plain numbers
     parser._negative_number_matcher = re.compile(r"^-\.?\d")
@@ -52,7 +59,25 @@ def _range(name, text):
         raise JacobianLabError(f"--{name} must be START,STOP,NUM, got {text!r}") from None
     if not 1 <= num <= MAX_RANGE:
         raise JacobianLabError(f"--{name}: NUM must be 1 to {MAX_RANGE}, got {num}")
-    return np.linspace(start, stop, num)
+    if not (np.isfinite(start) and np.isfinite(stop)):
+        raise JacobianLabError(f"--{name}: START and STOP must be finite, got {text!r}")
+    return decimal_grid(*text.split(",")[:2], num)
+
+
+def decimal_grid(start: str, stop: str, num: int) -> np.ndarray:
+    """``num`` evenly spaced points from ``start`` to ``stop``, each the float nearest the exact value.
+
+    The points are computed in exact rational arithmetic from the numbers as typed and rounded once,
+    so ``0,1.2,5`` gives ``0.9``, not linspace's ``0.8999999999999999`` (which JSON would print).
+    Ends that are not finite decimals (``inf``, ``nan``) fall back to ``numpy.linspace``.
+    """
+    from fractions import Fraction
+
+    try:
+        a, b = Fraction(start.strip()), Fraction(stop.strip())
+        return np.array([float(a + (b - a) * i / max(num - 1, 1)) for i in range(num)])
+    except (ValueError, OverflowError):  # inf, nan, or beyond the float range
+        return np.linspace(float(start), float(stop), num)
 
 
 def run(args) -> int:
@@ -70,7 +95,9 @@ def run(args) -> int:
         seeds = range(args.seeds)
     schemes = args.scheme.split(",")
     gammas, lrs = _range("gammas", args.gammas), _range("lrs", args.lrs)
-    params = {k: v for k, v in scheme_params(args).items() if k != "lr"}
+    if args.lr is not None:
+        raise JacobianLabError("sweep varies the step size: give --lrs START,STOP,NUM, not --lr")
+    params = scheme_params(args)
     _announce(args, gammas.size * lrs.size * len(schemes) * (args.seeds or 1))
     table = sweep_table(args.model, args.reg, gammas, lrs, schemes, seeds=seeds, simulate=args.simulate,
                         steps=args.steps, scheduler=args.scheduler, workers=args.workers,
@@ -100,8 +127,8 @@ def _summary(table, args, gammas, lrs):
         schemes[name] = {
             "stable_fraction": float(r.stable.mean()),
             "best": {k: best[k] for k in ("gamma", "lr", "spectral_radius")},
-            "largest_stable_lr": {float(g): None if np.isnan(h) else float(h)
-                                  for g, h in zip(r.gammas, r.largest_stable_lr())},
+            "largest_stable_lr": [{"gamma": float(g), "lr": None if np.isnan(h) else float(h)}
+                                  for g, h in zip(r.gammas, r.largest_stable_lr())],
             "simulated_rate_at_best": best["simulated_rate"],
         }
     first = next(iter(schemes.values()))

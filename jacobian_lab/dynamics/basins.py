@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis import regularized_game, split_params
 from ..errors import JacobianLabError, check_int
-from .simulate import simulate
+from ..schemes import make_scheme
+from .simulate import MAX_MEMORY, check_size, choose_backend, simulate
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,15 +48,15 @@ class ConvergenceMap:
                 else None}
 
 
-def parse_box(box) -> tuple[float, float, float, float]:
-    """``(xmin, xmax, ymin, ymax)`` from a sequence or ``"a,b,c,d"``."""
+def parse_box(box, name="box") -> tuple[float, float, float, float]:
+    """``(xmin, xmax, ymin, ymax)`` from a sequence or ``"a,b,c,d"``, finite and ordered."""
     values = box.split(",") if isinstance(box, str) else box
     try:
         numbers = tuple(float(v) for v in values)
     except (TypeError, ValueError):
-        raise JacobianLabError(f"box must be four numbers xmin,xmax,ymin,ymax, got {box!r}") from None
+        raise JacobianLabError(f"{name} must be four numbers xmin,xmax,ymin,ymax, got {box!r}") from None
     if len(numbers) != 4 or not all(np.isfinite(numbers)) or numbers[0] >= numbers[1] or numbers[2] >= numbers[3]:
-        raise JacobianLabError(f"box must be four finite numbers xmin < xmax, ymin < ymax, got {box!r}")
+        raise JacobianLabError(f"{name} must be four finite numbers xmin < xmax, ymin < ymax, got {box!r}")
     return numbers
 
 
@@ -65,11 +68,14 @@ def convergence_map(model, reg=None, gamma=None, scheme="simgd", *, grid=(100, 1
     :math:`(\\theta, \\psi)`); the other coordinates start at the equilibrium. Other keywords are
     passed to :func:`~jacobian_lab.dynamics.simulate` (``lr``, model and scheme parameters, ...).
     """
-    nx, ny = (check_int("grid width", grid[0]), check_int("grid height", grid[1]))
+    nx, ny = _grid(grid)
     xmin, xmax, ymin, ymax = parse_box(box)
-    x, y = np.linspace(xmin, xmax, nx), np.linspace(ymin, ymax, ny)
+    if "x0" in kwargs:
+        raise JacobianLabError("a convergence map starts from its grid; x0 cannot be given as well")
     probe = simulate(model, reg, gamma, scheme, steps=1, tol=tol, **kwargs)
     x_star = probe.equilibrium
+    _check_grid(model, reg, gamma, scheme, nx * ny, steps, kwargs)
+    x, y = np.linspace(xmin, xmax, nx), np.linspace(ymin, ymax, ny)
     i, j = _axes(axes, x_star.size)
     starts = np.tile(x_star, (nx * ny, 1))
     grid_x, grid_y = np.meshgrid(x, y)
@@ -79,6 +85,28 @@ def convergence_map(model, reg=None, gamma=None, scheme="simgd", *, grid=(100, 1
     shape = (ny, nx)
     return ConvergenceMap(x, y, tr.converged_at.reshape(shape), tr.diverged_at.reshape(shape),
                           final.reshape(shape), (i, j), {**tr.info, "steps": steps, "tol": tol})
+
+
+def _grid(grid) -> tuple[int, int]:
+    if isinstance(grid, str) or not hasattr(grid, "__len__") or len(grid) != 2:
+        raise JacobianLabError(f"grid must be two sizes (nx, ny), got {grid!r}")
+    return check_int("grid width", grid[0]), check_int("grid height", grid[1])
+
+
+def grid_memory(rg, n) -> int:
+    """Bytes of a convergence map's own arrays for ``n`` starts: starts, mesh, distances, outcomes."""
+    return 8 * n * (rg.game.dim + 6)
+
+
+def _check_grid(model, reg, gamma, scheme, n, steps, kwargs):
+    """The simulation's bound (:func:`~.simulate.check_size`) plus the grid's own arrays, before allocating."""
+    names = set(inspect.signature(simulate).parameters)
+    model_params, scheme_params = split_params({k: v for k, v in kwargs.items() if k not in names})
+    rg = regularized_game(model, reg, gamma, **model_params)
+    method = make_scheme(scheme, len(rg.game.theta), rg.game.dim, **scheme_params)
+    backend = choose_backend(kwargs.get("backend", "auto"), n * steps, method, kwargs.get("noise", 0.0))
+    max_memory = kwargs.get("max_memory", MAX_MEMORY)
+    check_size(rg, n, steps, kwargs.get("record_every"), max_memory - grid_memory(rg, n), method.memory, backend)
 
 
 def _axes(axes, dim):

@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from ..symbolic.functions import QUADRATURE_RANGE, base_derivative
+from ..symbolic.functions import QUADRATURE_MAX_COUNT, QUADRATURE_RANGE, base_derivative
 from . import vecmath
 
 #: Version of the generated code; bump it to invalidate every cached kernel.
@@ -161,8 +161,10 @@ SMOOTHED = '''
 @njit(cache=True, error_model="numpy", fastmath={{"contract"}})
 def _smoothed_{code}_{k}(mu, s2):
     s = math.sqrt(max(s2, 0.0))
+    if not math.isfinite(s):
+        return math.nan
     step = min(0.5, 0.5 / max(s, 1e-300))
-    count = int(math.ceil({range} / step))
+    count = int(min(math.ceil({range} / step), {max_count}))
     h = {range} / count
     total = 0.0
     for i in range(-count, count + 1):
@@ -268,7 +270,8 @@ def module_source(rg, scheme, parts=None, trace=None) -> str:
 def _smoothed_source(code, k):
     t = sp.Symbol("t")
     integrand = _Printer().doprint(base_derivative(code, k, t))
-    return SMOOTHED.format(code=code, k=k, range=QUADRATURE_RANGE, integrand=integrand)
+    return SMOOTHED.format(code=code, k=k, range=QUADRATURE_RANGE, max_count=QUADRATURE_MAX_COUNT,
+                           integrand=integrand)
 
 
 def source_key(source: str) -> str:

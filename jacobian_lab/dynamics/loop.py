@@ -1,7 +1,8 @@
 """The one driver loop: steps a batch, records, and detects divergence and convergence.
 
-A backend supplies ``step(states) -> states`` on arrays of shape ``(n, d)`` (one per state the scheme
-carries); this loop owns everything else. Divergence rule: a trajectory whose state is not finite or
+A backend supplies ``step(states, rows) -> states`` on arrays of shape ``(n, d)`` (one per state the
+scheme carries; ``rows`` are the indices of the starts still running); this loop owns everything else.
+Divergence rule: a trajectory whose state is not finite or
 whose norm exceeds ``bound`` (tested as ``not |x|^2 <= bound^2``, which NaN and inf fail) stops
 there; its ``diverged_at`` is that step, its ``final`` state the last one before, and its later
 recorded states are NaN (flagged, never silent). Convergence: the first step whose squared distance
@@ -42,7 +43,7 @@ def run_loop(step, states: tuple, x_star, steps: int, record_every: int | None, 
     bar = tqdm(total=steps, desc="simulate", unit="step", delay=1.0, disable=progress is False, leave=False)
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            before, current = current[0], step(current)
+            before, current = current[0], step(current, active)
             x = current[0]
             bad = ~(_norm2(x) <= bound * bound)  # NaN and inf fail the comparison
             if bad.any():

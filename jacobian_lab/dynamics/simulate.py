@@ -7,14 +7,17 @@ import functools
 import numpy as np
 
 from ..analysis import regularized_game, split_params
-from ..errors import JacobianLabError, NotApplicableError, check_int, check_positive, unknown_name
+from ..errors import JacobianLabError, NotApplicableError, check_int, check_number, check_positive, unknown_name
 from ..schemes import make_scheme
 from .backends import numpy_step
 from .loop import run_loop
 from .trajectory import Trajectory
 
-#: Largest recording (bytes) simulate allocates unless ``max_memory`` says otherwise.
+#: Largest memory (bytes) a simulation may need (estimated before it starts) unless ``max_memory`` says otherwise.
 MAX_MEMORY = 2 * 1024**3
+#: Most iterations, and most trajectory-steps (starts x iterations), of one simulation.
+MAX_STEPS = 10**8
+MAX_WORK = 10**11
 #: ``backend="auto"`` compiles (numba) from this many trajectory-steps on; below, numpy is faster.
 AUTO_NUMBA_WORK = 200_000
 BACKEND_NAMES = ("auto", "numpy", "numba")
@@ -52,7 +55,7 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     window : int, optional
         Steps at the end over which ``Trajectory.rate`` is measured (default ``steps // 5``).
     max_memory : int
-        Refuse recordings larger than this many bytes.
+        Refuse simulations whose memory estimate (:func:`memory_estimate`) exceeds this many bytes.
     progress : bool, optional
         ``False`` hides the progress bar (shown for runs longer than a second).
     threads : int, optional
@@ -63,10 +66,13 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     Trajectory
     """
     steps = check_int("steps", steps, minimum=1)
+    if steps > MAX_STEPS:
+        raise JacobianLabError(f"steps must be at most {MAX_STEPS:.0e}, got {steps}")
+    seed = None if seed is None else check_int("seed", seed, minimum=0)
     window = min(steps, check_int("window", window, 1)) if window is not None else max(1, steps // 5)
     threads = None if threads is None else check_int("threads", threads, 1)
-    noise = float(noise)
-    if not np.isfinite(noise) or noise < 0:
+    noise = float(check_number("noise", noise))
+    if noise < 0:
         raise JacobianLabError(f"noise must be a finite number >= 0, got {noise!r}")
     check_positive("tol", tol)
     check_positive("bound", bound)
@@ -78,15 +84,15 @@ def simulate(model, reg=None, gamma=None, scheme="simgd", *, steps=500, x0=None,
     x_star = np.array([float(e) for e in rg.equilibrium])
     starts = _initial_states(x0, x_star)
     record_every = None if record_every is None else check_int("record_every", record_every, 1)
-    _check_memory(starts.shape[0], steps, record_every, rg.game.dim, max_memory)
-    name = _choose_backend(backend, starts.shape[0] * steps, method, noise)
+    name = choose_backend(backend, starts.shape[0] * steps, method, noise)
+    check_size(rg, starts.shape[0], steps, record_every, max_memory, method.memory, name)
     states = method.init(starts)
     if name == "numba":
         from .numba_backend import run_numba
 
         result = run_numba(rg, method, states, x_star, steps, record_every, bound, tol, window, threads, progress)
     else:
-        step = numpy_step(rg, method, noise=noise, seed=seed)
+        step = numpy_step(rg, method, noise=noise, seed=seed, starts=starts.shape[0])
         result = run_loop(step, states, x_star, steps, record_every, bound, tol, window, progress)
     predict = functools.partial(predicted_rate, model, reg, gamma, scheme, **params)
     return _trajectory(result, x_star, steps, window, tol, predict, {
@@ -133,19 +139,36 @@ def _initial_states(x0, x_star):
     return starts
 
 
-def _check_memory(n, steps, record_every, dim, max_memory):
+def memory_estimate(rg, n, steps, record_every=None, memory=1, backend="numpy") -> int:
+    r"""Bytes a simulation of ``n`` starts needs at its peak (within a factor 2 of the measured peak).
+
+    Per start, in float64 words: the recording and the distances computed from it
+    (:math:`2.5\,c\,d` for ``c`` recorded states of ``d`` coordinates) and the states, starts and
+    results (:math:`4 d` per state carried); the numpy backend adds the temporaries of one field
+    evaluation (:math:`2` per operation of the field after common sub-expressions), which the
+    numba kernels keep in registers. Fitted to tracemalloc peaks (``benchmarks/bench_memory.py``:
+    the estimate is 0.7 to 1.7 times the peak on the Dirac, Gaussian and LQ games).
+    """
+    d = rg.game.dim
     count = steps // record_every + 1 if record_every else 2
-    needed = n * count * dim * 8
+    temporaries = 0 if backend == "numba" else 2 * rg.field_operations
+    return 8 * n * int(2.5 * count * d + 4.5 * d * memory + temporaries)
+
+
+def check_size(rg, n, steps, record_every=None, max_memory=MAX_MEMORY, memory=1, backend="numpy"):
+    """Refuse, before any allocation, a simulation above the memory bound or :data:`MAX_WORK`."""
+    if n * steps > MAX_WORK:
+        raise JacobianLabError(f"{n} starts x {steps} steps is {n * steps:.2e} trajectory-steps, above the bound "
+                               f"of {MAX_WORK:.0e}: use fewer starts or steps")
+    needed = memory_estimate(rg, n, steps, record_every, memory, backend)
     if needed > max_memory:
-        smallest = int(np.ceil(n * steps * dim * 8 / max_memory))
+        hint = "fewer starts" if not record_every else f"record_every >= {record_every * (needed // max_memory + 1)}"
         raise JacobianLabError(
-            f"recording {n} trajectories x {count} states x {dim} coordinates needs {needed / 2**30:.2f} GiB, "
-            f"above the bound of {max_memory / 2**30:.2f} GiB: use record_every >= {smallest}, fewer "
-            "trajectories, or raise max_memory"
-        )
+            f"simulating {n} starts for {steps} steps needs about {needed / 2**30:.2f} GiB, above the bound of "
+            f"{max_memory / 2**30:.2f} GiB: use {hint}, or raise max_memory")
 
 
-def _choose_backend(backend, work, scheme, noise):
+def choose_backend(backend, work, scheme, noise):
     if backend not in BACKEND_NAMES:
         raise unknown_name("backend", backend, BACKEND_NAMES)
     compilable = scheme.capabilities.compiles and noise == 0
@@ -159,8 +182,9 @@ def _choose_backend(backend, work, scheme, noise):
 
 
 def _trajectory(result, x_star, steps, window, tol, predict, info) -> Trajectory:
-    distance = np.sqrt(((result.states - x_star) ** 2).sum(axis=-1))
-    final_distance = np.sqrt(((result.final - x_star) ** 2).sum(axis=-1))
+    with np.errstate(over="ignore", invalid="ignore"):  # states far out (diverged) give inf
+        distance = np.sqrt(((result.states - x_star) ** 2).sum(axis=-1))
+        final_distance = np.sqrt(((result.final - x_star) ** 2).sum(axis=-1))
     diverged = result.diverged_at >= 0
     with np.errstate(all="ignore"):
         rate = (final_distance / result.window_distance) ** (1.0 / window)

@@ -78,7 +78,10 @@ class SweepResult:
 
 
 def _values(name, values):
-    array = np.atleast_1d(np.asarray(values, dtype=float))
+    try:
+        array = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"{name} must be a non-empty list of finite numbers, got {values!r}") from None
     if array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
         raise JacobianLabError(f"{name} must be a non-empty list of finite numbers")
     return array
@@ -162,6 +165,8 @@ def sweep_table(model, reg, gammas, lrs, schemes="simgd", *, seeds=None, simulat
     _check_sizes(gammas, lrs, schemes, seed_list, simulate, steps)
     if workers is not None:
         check_workers(workers)
+    if "lr" in params:
+        raise JacobianLabError("a sweep varies the step size over lrs; do not pass lr as well")
     model_params, scheme_params = split_params(params)
     radius = {s: _radii(model, reg, gammas, lrs, s, model_params, scheme_params) for s in schemes}
     cells = list(itertools.product(schemes, seed_list, range(gammas.size)))

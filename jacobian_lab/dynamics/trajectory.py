@@ -78,6 +78,11 @@ class Trajectory:
             "median_rate": float(np.median(finite)) if finite.size else None,
         }
 
+    def _repr_html_(self) -> str:
+        from .._display import trajectory_html
+
+        return trajectory_html(self)
+
     def __repr__(self):
         s = self.summary()
         return (f"Trajectory({s['trajectories']} trajectories, {s['converged']} converged, "

@@ -14,6 +14,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..errors import NotApplicableError
+from ..exact import exact
 from ..losses import LOSSES, Link
 from ..symbolic.functions import expect_function, expect_polynomial, split_affine
 from .parameters import Parameter, resolve
@@ -44,7 +45,7 @@ class Game:
     def symbol(self, name: str, value, positive: bool = False) -> sp.Symbol:
         """A symbol standing for the model parameter value ``value`` (see :meth:`substitutions`)."""
         sym = sp.Symbol(name, positive=True) if positive else sp.Symbol(name, real=True)
-        self._symbols[sym] = sp.nsimplify(value, rational=True)
+        self._symbols[sym] = exact(value)
         return sym
 
     def substitutions(self) -> dict:
@@ -94,7 +95,7 @@ class Game:
                 f"instance-noise needs a game with data samples; {self.name!r} has none "
                 "(models with data: dirac, gaussian, lq)"
             )
-        return self._losses(sp.nsimplify(noise_std, rational=True))
+        return self._losses(exact(noise_std))
 
     supports_instance_noise = False
     has_discriminator = False
@@ -104,7 +105,7 @@ class Game:
     def equilibrium(self):
         """The equilibrium as a tuple of sympy numbers, or ``None`` if unknown in closed form."""
         eq = self._equilibrium()
-        return None if eq is None else tuple(sp.nsimplify(e) for e in eq)
+        return None if eq is None else tuple(exact(e) for e in eq)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .base import Game
-from .parameters import Parameter
+from .parameters import MAX_SYMBOLIC_DIM, Parameter
 
 
 class BilinearGame(Game):
@@ -22,7 +22,7 @@ class BilinearGame(Game):
     name = "bilinear"
     description = "bilinear game: l_G = a/2|theta|^2 + theta.A psi, l_D = b/2|psi|^2 - theta.A psi"
     parameters = {
-        "A": Parameter("A", ((1.0,),), "matrix", "coupling matrix, rows 'a,b;c,d'"),
+        "A": Parameter("A", ((1.0,),), "matrix", "coupling matrix, rows 'a,b;c,d'", maximum=MAX_SYMBOLIC_DIM),
         "a": Parameter("a", 0.0, "real", "generator's quadratic coefficient"),
         "b": Parameter("b", 0.0, "real", "discriminator's quadratic coefficient"),
     }
@@ -57,7 +57,7 @@ class SGAExample(BilinearGame):
     name = "sga-example"
     description = "Balduzzi et al. 2018 example: l1 = x^2/2 + 10xy, l2 = y^2/2 - 10xy"
     parameters = {
-        "A": Parameter("A", ((10.0,),), "matrix", "coupling matrix"),
+        "A": Parameter("A", ((10.0,),), "matrix", "coupling matrix", maximum=MAX_SYMBOLIC_DIM),
         "a": Parameter("a", 1.0, "real", "generator's quadratic coefficient"),
         "b": Parameter("b", 1.0, "real", "discriminator's quadratic coefficient"),
     }

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import sympy as sp
 
 from ..errors import JacobianLabError
+from ..exact import exact
+from ..symbolic.parse import parse_formula
 from .base import Game
 
 
@@ -26,9 +28,12 @@ class CustomGame(Game):
     ----------
     generator, discriminator : sequence of str or sympy.Symbol
         Names of each player's parameters.
-    loss_g : sympy expression or str
-        The generator's loss :math:`l_G(\\theta, \\psi)`, minimised over :math:`\\theta`.
-    loss_d : sympy expression or str, optional
+    loss_g : sympy expression, str or callable
+        The generator's loss :math:`l_G(\\theta, \\psi)`, minimised over :math:`\\theta`. A string
+        is read by the allow-list parser :func:`jacobian_lab.symbolic.parse.parse_formula`
+        (numbers, the parameters' names, arithmetic and a named set of functions; never ``eval``);
+        a callable is called with the parameters' symbols, generator first.
+    loss_d : sympy expression, str or callable, optional
         The discriminator's loss, minimised over :math:`\\psi`; default ``-loss_g`` (zero-sum).
     equilibrium : sequence of numbers, optional
         A fixed point, generator first; found numerically (from the origin) if omitted.
@@ -58,14 +63,21 @@ class CustomGame(Game):
             raise JacobianLabError(
                 f"equilibrium has {len(self._eq)} entries; the game has {len(names)} parameters"
             )
-        self.weight_matrices = tuple(sp.Matrix(w) for w in weight_matrices)
+        self.weight_matrices = tuple(self._matrix(w, names) for w in weight_matrices)
 
-    @staticmethod
-    def _parse(loss, names):
-        try:
-            expr = sp.sympify(loss, locals=names)
-        except (sp.SympifyError, SyntaxError, TypeError) as error:
-            raise JacobianLabError(f"cannot read loss {loss!r}: {error}") from None
+    def _parse(self, loss, names):
+        if isinstance(loss, str):
+            expr = parse_formula(loss, names)
+        elif callable(loss) and not isinstance(loss, sp.Basic):
+            expr = loss(*self._theta, *self._psi)
+        else:
+            expr = loss
+        if isinstance(expr, int | float) and not isinstance(expr, bool):
+            expr = exact(expr)
+        if not isinstance(expr, sp.Expr):
+            raise JacobianLabError(
+                f"a loss must be a sympy expression, a formula string or a function of the parameters "
+                f"returning one, got {type(expr).__name__}")
         unknown = expr.free_symbols - set(names.values())
         if unknown:
             raise JacobianLabError(
@@ -73,6 +85,13 @@ class CustomGame(Game):
                 f"parameters: {', '.join(names)}"
             )
         return expr
+
+    def _matrix(self, w, names) -> sp.Matrix:
+        """A weight matrix whose string entries go through the allow-list parser (no sympify)."""
+        rows = w.tolist() if hasattr(w, "tolist") else list(w)
+        rows = [row if isinstance(row, list | tuple) else [row] for row in rows]
+        return sp.Matrix([[parse_formula(e, names) if isinstance(e, str) else self._parse(e, names) for e in row]
+                          for row in rows])
 
     def _players(self):
         return self._theta, self._psi

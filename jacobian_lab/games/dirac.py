@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..losses import LOSSES
 from .base import GANGame
-from .parameters import Parameter
+from .parameters import MAX_SYMBOLIC_DIM, Parameter
 
 
 class DiracGAN(GANGame):
@@ -26,7 +26,8 @@ class DiracGAN(GANGame):
     description = "Dirac-GAN (Mescheder et al. 2018): data at 0, G = theta, D(x) = psi x"
     parameters = {
         "loss": Parameter("loss", "gan", "choice", f"GAN loss: {', '.join(LOSSES)}", tuple(LOSSES)),
-        "dim": Parameter("dim", 1, "int", "dimension of the data (theta and psi each have dim)"),
+        "dim": Parameter("dim", 1, "int", "dimension of the data (theta and psi each have dim)",
+                         maximum=MAX_SYMBOLIC_DIM),
     }
 
     @property

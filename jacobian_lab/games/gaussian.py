@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..exact import exact
 from ..losses import LOSSES
 from .base import GANGame
-from .parameters import Parameter
+from .parameters import MAX_SYMBOLIC_DIM, Parameter
 
 
 class GaussianGAN(GANGame):
@@ -28,7 +29,8 @@ class GaussianGAN(GANGame):
     name = "gaussian"
     description = "Nie & Patel 2019 simple GAN: x ~ N(mean, sigma^2 I), G(z) = theta + z, D = psi.x"
     parameters = {
-        "mean": Parameter("mean", (0.0, 2.0), "vector", "mean of the data (its length sets dim)"),
+        "mean": Parameter("mean", (0.0, 2.0), "vector", "mean of the data (its length sets dim)",
+                          maximum=MAX_SYMBOLIC_DIM),
         "sigma": Parameter("sigma", 0.7, "positive", "standard deviation of data and latent noise"),
         "loss": Parameter("loss", "gan", "choice", f"GAN loss: {', '.join(LOSSES)}", tuple(LOSSES)),
     }
@@ -68,7 +70,7 @@ class GaussianGAN(GANGame):
         mean's symbols (for closed forms in 2-D); otherwise they use its exact values (fast).
         """
         n = self.data_dim
-        values = [sp.nsimplify(v, rational=True) for v in self.values["mean"]]
+        values = [exact(v) for v in self.values["mean"]]
         mean = self._mean() if symbolic else values
         columns = []
         for u in _orthonormal_completion(mean, values):

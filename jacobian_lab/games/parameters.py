@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import JacobianLabError, check_int, check_positive, unknown_name
+from ..exact import number
+
+#: Most coordinates per player of a symbolic game: its Jacobian has (2 x this)^2 sympy entries, and
+#: the exact analysis of 2 x 16 coordinates already takes about 20 s. Larger models: the torch bridge.
+MAX_SYMBOLIC_DIM = 32
+#: Most sub-steps of a player per iteration (each is one traced field evaluation in the kernels).
+MAX_SUBSTEPS = 100
 
 
 @dataclass(frozen=True)
@@ -14,7 +21,8 @@ class Parameter:
     """One model parameter: its default, its kind and a one-line description.
 
     ``kind`` is one of ``"positive"``, ``"real"``, ``"int"``, ``"vector"``, ``"matrix"`` or
-    ``"choice"`` (then ``choices`` lists the accepted values).
+    ``"choice"`` (then ``choices`` lists the accepted values). ``maximum`` bounds an ``int`` and
+    the length (rows and columns) of a ``vector`` or ``matrix``.
     """
 
     name: str
@@ -22,6 +30,7 @@ class Parameter:
     kind: str
     doc: str
     choices: tuple = field(default=())
+    maximum: int | None = None
 
     def parse(self, value: object) -> object:
         """Validate ``value`` (a Python value or a CLI string) and return it in canonical form."""
@@ -33,13 +42,7 @@ def _parse_positive(p: Parameter, value):
 
 
 def _parse_real(p: Parameter, value):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise JacobianLabError(f"parameter {p.name!r} must be a number, got {value!r}") from None
-    if not np.isfinite(number):
-        raise JacobianLabError(f"parameter {p.name!r} must be finite, got {value!r}")
-    return number
+    return number(value, f"parameter {p.name!r}")
 
 
 def _parse_int(p: Parameter, value):
@@ -50,25 +53,36 @@ def _parse_int(p: Parameter, value):
             raise JacobianLabError(
                 f"parameter {p.name!r} must be an integer, got {value!r}"
             ) from None
-    return check_int(f"parameter {p.name!r}", value)
+    value = check_int(f"parameter {p.name!r}", value)
+    if p.maximum is not None and value > p.maximum:
+        raise JacobianLabError(f"parameter {p.name!r} must be at most {p.maximum}, got {value} ({p.doc})")
+    return value
 
 
 def _parse_array(p: Parameter, value, ndim: int):
+    """A vector ``(a, b)`` or matrix ``((a, b), (c, d))`` of numbers, each kept as given (:mod:`..exact`)."""
+    shape = "a non-empty matrix 'a,b;c,d'" if ndim == 2 else "a non-empty vector 'a,b'"
+    error = JacobianLabError(f"parameter {p.name!r} must be {shape} of finite numbers, got {value!r}")
     if isinstance(value, str):
         rows = [row.split(",") for row in value.replace(" ", "").split(";")]
-        value = rows if ndim == 2 else rows[0]
+    else:
+        value = value.tolist() if isinstance(value, np.ndarray) else value
+        if isinstance(value, dict | set | frozenset) or value is None:
+            raise error
+        seq = list(value) if isinstance(value, list | tuple) else [value]
+        nested = any(isinstance(r, list | tuple) for r in seq)
+        rows = [list(r) if isinstance(r, list | tuple) else None for r in seq] if nested else [seq]
+    if (not rows or None in rows or not rows[0] or len({len(r) for r in rows}) != 1
+            or (ndim == 1 and len(rows) != 1)):
+        raise error
+    if p.maximum is not None and max(len(rows), len(rows[0])) > p.maximum:
+        raise JacobianLabError(f"parameter {p.name!r} has at most {p.maximum} entries per row and column, "
+                               f"got {len(rows)}x{len(rows[0])} ({p.doc})")
     try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise JacobianLabError(
-            f"parameter {p.name!r} must be a {'matrix' if ndim == 2 else 'vector'} of numbers, "
-            f"got {value!r}"
-        ) from None
-    array = np.atleast_1d(array) if ndim == 1 else np.atleast_2d(array)
-    if array.ndim != ndim or array.size == 0 or not np.all(np.isfinite(array)):
-        shape = "a non-empty matrix 'a,b;c,d'" if ndim == 2 else "a non-empty vector 'a,b'"
-        raise JacobianLabError(f"parameter {p.name!r} must be {shape} of finite numbers")
-    return tuple(map(tuple, array.tolist())) if ndim == 2 else tuple(array.tolist())
+        numbers = [[number(v, f"parameter {p.name!r}") for v in row] for row in rows]
+    except JacobianLabError:
+        raise error from None
+    return tuple(map(tuple, numbers)) if ndim == 2 else tuple(numbers[0])
 
 
 def _parse_choice(p: Parameter, value):

@@ -17,7 +17,7 @@ from .convergence import ConvergenceData, convergence_data, convergence_plot
 from .eigenvalues import StabilityMap, eigenvalue_plot, stability_map
 from .factors import FactorsData, factors_data, factors_plot
 from .grid import Method, method_grid
-from .io import FORMATS, save_figure
+from .io import FORMATS, gallery_fast, save_figure, save_figures
 from .paths import PathData, eigenvalue_path, eigenvalue_path_data
 from .portrait import FieldMap, PortraitData, field_map, phase_portrait, portrait_data
 from .stepsize import StepSizeMap, step_size_map, step_size_plot
@@ -29,5 +29,5 @@ __all__ = [
     "factors_plot", "factors_data", "FactorsData",
     "convergence_plot", "convergence_data", "ConvergenceData",
     "step_size_plot", "step_size_map", "StepSizeMap",
-    "method_grid", "Method", "save_figure", "FORMATS",
+    "method_grid", "Method", "save_figure", "save_figures", "gallery_fast", "FORMATS",
 ]

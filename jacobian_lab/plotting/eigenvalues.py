@@ -25,7 +25,7 @@ from ..analysis import resolve_scheme
 from ..schemes import Scheme, make_scheme
 from ..schemes.linearize import normal_block_radii
 from ..spectra.spectrum import Spectrum
-from .style import PALETTE, ROLES, new_axes, styled
+from .style import CYCLE, PALETTE, ROLES, new_axes, styled
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
@@ -133,7 +133,38 @@ def eigenvalue_plot(spectra, ax=None, scheme=None, lr=None, labels=None, extent=
     ax.set_title(default_title if title is None else title)
     if legend:
         ax.legend(handles=_legend_handles(ax, artists["region"]), loc="upper left", fontsize=7)
+    artists["inset"] = _circle_inset(ax, spectra) if discrete else None
     return artists
+
+
+#: Eigenvalues this close to the unit circle (relative) make a panel need a zoomed inset.
+ON_CIRCLE = 0.02
+
+
+def _circle_inset(ax, spectra):
+    """A zoom on the eigenvalue of largest modulus when every eigenvalue sits on the unit circle.
+
+    At page scale ``|mu| = 0.999`` and ``1.001`` look the same; the inset spans a few times the
+    distance to the circle, so inside and outside can be told apart. Returns the inset Axes or None.
+    """
+    lam = np.concatenate([s.eigenvalues for s in spectra])
+    if lam.size == 0 or np.any(np.abs(np.abs(lam) - 1) > ON_CIRCLE):
+        return None
+    top = lam[np.argmax(np.abs(lam) + 1e-12 * lam.imag)]
+    half = max(4 * float(np.max(np.abs(np.abs(lam) - 1))), 2e-3)
+    inset = ax.inset_axes([0.12, 0.05, 0.34, 0.34])  # lower left: the eigenvalues sit on the right
+    t = np.linspace(0, 2 * np.pi, 4001)
+    inset.plot(np.cos(t), np.sin(t), color=ROLES["stable_edge"], lw=1.0)
+    for i, s in enumerate(spectra):
+        _scatter(inset, s.eigenvalues, i, None)
+    inset.set_xlim(top.real - half, top.real + half)
+    inset.set_ylim(top.imag - half, top.imag + half)
+    inset.set_aspect("equal", adjustable="box")
+    inset.tick_params(labelsize=5)
+    inset.text(0.5, 0.96, f"zoom: $|\\mu|$ = {abs(top):.6g}", transform=inset.transAxes, ha="center", va="top",
+               fontsize=6, bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 0.5})
+    ax.indicate_inset_zoom(inset, edgecolor="0.3")
+    return inset
 
 
 def _legend_handles(ax, region):
@@ -183,8 +214,12 @@ def _unit_disc(ax):
     return [disc]
 
 
+#: Colours of the first, second, ... spectrum in one plot: no two alike (the cycle without the first).
+SPECTRUM_COLORS = [ROLES["eigenvalue"]] + [c for c in CYCLE if c != ROLES["eigenvalue"]]
+
+
 def _scatter(ax, eigenvalues, index, label):
-    color = ROLES["eigenvalue"] if index == 0 else f"C{index}"
+    color = SPECTRUM_COLORS[index % len(SPECTRUM_COLORS)]
     return ax.scatter(eigenvalues.real, eigenvalues.imag, s=36, marker=MARKERS[index % len(MARKERS)],
                       color=color, edgecolor="black", linewidths=0.5, zorder=3, label=label)
 

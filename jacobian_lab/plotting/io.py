@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .._io import atomic_write
@@ -45,3 +46,16 @@ def _compact_png(fig, tmp, fmt, dpi):
     with Image.open(buffer) as image:
         image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(tmp, format="PNG",
                                                                                optimize=True)
+
+
+def gallery_fast() -> bool:
+    """Whether ``JACOBIAN_LAB_FAST`` asks the gallery scripts for coarse grids and short runs.
+
+    ``make docs FAST=1`` runs the documentation's gallery with ``JACOBIAN_LAB_FAST=1``.
+    """
+    return os.environ.get("JACOBIAN_LAB_FAST", "0").strip().lower() not in ("", "0", "false", "no")
+
+
+def save_figures(figures: dict, out_dir, dpi=110) -> list[Path]:
+    """Write ``{file name: figure}`` to ``out_dir`` as compact PNGs; returns the written paths."""
+    return [save_figure(fig, Path(out_dir) / name, dpi=dpi, compact=True) for name, fig in figures.items()]

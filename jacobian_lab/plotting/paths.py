@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis import resolve_scheme, split_params
-from ..errors import check_positive
+from ..errors import JacobianLabError, check_int, check_positive
 from ..schemes import update_matrix
 from ..strengths import StrengthFamily
 from .style import CMAP, PALETTE, ROLES, new_axes, styled
@@ -45,6 +45,22 @@ class PathData:
     reg: str
     model: str
     kind: str = "continuous"
+    scheme: str | None = None
+    step: float | None = None
+
+
+#: Most strengths on an eigenvalue path (one Jacobian spectrum each).
+MAX_PATH_POINTS = 100_000
+
+
+def _marks(marks, gamma_max) -> np.ndarray:
+    try:
+        marks = np.atleast_1d(np.asarray(marks, dtype=float))
+    except (TypeError, ValueError):
+        raise JacobianLabError(f"marks must be strengths (numbers), got {marks!r}") from None
+    if marks.ndim != 1 or marks.size > MAX_PATH_POINTS or not np.all((marks >= 0) & (marks <= gamma_max)):
+        raise JacobianLabError(f"marks must be strengths in [0, gamma_max={gamma_max:g}], got {marks.tolist()!r}")
+    return marks
 
 
 def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=True, scheme=None,
@@ -69,6 +85,10 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
         Model (and scheme) parameters.
     """
     gamma_max = check_positive("gamma_max", gamma_max)
+    n = check_int("n", n, 2)
+    if n > MAX_PATH_POINTS:
+        raise JacobianLabError(f"n must be at most {MAX_PATH_POINTS} strengths, got {n}")
+    marks = _marks(marks, gamma_max)
     model_params, scheme_params = split_params(params)
     family = StrengthFamily(model, reg, **model_params)
     game = family.game.game
@@ -79,8 +99,9 @@ def eigenvalue_path_data(model, reg, gamma_max=3.0, n=301, marks=(), critical=Tr
     strengths = np.unique(np.r_[np.linspace(0, gamma_max, n), marked])
     eig = _eigenvalues(family, strengths, method if discrete else None)
     at = np.searchsorted(strengths, marked)
+    step = float(method.lr[0]) if discrete else None
     return PathData(strengths, eig, marked, eig[at], crit, reg, game.name,
-                    "discrete" if discrete else "continuous")
+                    "discrete" if discrete else "continuous", method.name if discrete else None, step)
 
 
 def _meeting_strengths(model, reg, gamma_max, model_params) -> np.ndarray:
@@ -122,21 +143,39 @@ def eigenvalue_path(data: PathData, ax=None, colorbar=True, title=None):
             out["critical"].append(_mark(ax, eig[meet], True))
             out["annotations"].append(_annotate(ax, eig[meet], gamma, True))
         if (~meet).any():
-            out["marks"].append(_mark(ax, eig[~meet], False))
+            label = None if out["marks"] else ("other eigenvalues at a critical $\\gamma$" if meet.any()
+                                               else "eigenvalues at a marked $\\gamma$")
+            out["marks"].append(_mark(ax, eig[~meet], False, label))
             if not meet.any():
                 out["annotations"].append(_annotate(ax, eig, gamma, False))
     ax.axhline(0, color=PALETTE["grey"], lw=0.6, zorder=0)
     ax.axvline(0, color=PALETTE["grey"], lw=0.6, zorder=0)
     symbol = r"\mu" if data.kind == "discrete" else r"\lambda"
+    out["unit_circle"] = _unit_circle(ax) if data.kind == "discrete" else None
     ax.set_xlabel(f"Re ${symbol}$")
     ax.set_ylabel(f"Im ${symbol}$")
     ax.margins(0.12)
-    ax.set_title(title or f"{data.model}: eigenvalues as the {data.reg} strength grows")
+    ax.set_title(title or path_title(data))
     if colorbar:
         out["colorbar"] = ax.figure.colorbar(path, ax=ax, label=f"strength $\\gamma$ ({data.reg})")
-    if out["critical"]:
-        ax.legend(loc="best")
+    if out["critical"] or out["marks"] or out["unit_circle"]:
+        ax.legend(loc="best", fontsize=7)
     return out
+
+
+def path_title(data: PathData) -> str:
+    """``dirac: eigenvalues as the r1 strength grows`` (+ ``, update map of simgd, h = 0.5``)."""
+    what = "update-map eigenvalues" if data.kind == "discrete" else "eigenvalues of J"
+    scheme = f"\n{data.scheme}, h = {data.step:g}" if data.scheme else ""
+    return f"{data.model}: {what} as the {data.reg} strength grows{scheme}"
+
+
+def _unit_circle(ax):
+    t = np.linspace(0, 2 * np.pi, 721)
+    (line,) = ax.plot(np.cos(t), np.sin(t), color=ROLES["stable_edge"], lw=1.0, zorder=1,
+                      label="unit circle $|\\mu| = 1$ (stable inside)")
+    ax.set_aspect("equal", adjustable="datalim")
+    return line
 
 
 def _meeting(eig, rtol=1e-5):
@@ -146,12 +185,12 @@ def _meeting(eig, rtol=1e-5):
     return np.any(gap <= rtol * np.maximum(1.0, np.abs(eig))[:, None], axis=1)
 
 
-def _mark(ax, eig, is_critical):
+def _mark(ax, eig, is_critical, label=None):
     if is_critical:
         return ax.scatter(eig.real, eig.imag, marker="*", s=150, color=ROLES["critical"],
                           edgecolor="black", linewidths=0.6, zorder=4, label="eigenvalues meet")
     return ax.scatter(eig.real, eig.imag, marker="o", s=30, facecolor="white",
-                      edgecolor=ROLES["marked"], linewidths=1.0, zorder=3)
+                      edgecolor=ROLES["marked"], linewidths=1.0, zorder=3, label=label)
 
 
 def _annotate(ax, eig, gamma, is_critical):

@@ -65,6 +65,16 @@ RC = {
 }
 
 
+def reg_title(rg) -> str:
+    """A regularized game's set-up for a title: ``jare ($\\gamma$ = 1)`` (spaced, symbol typeset)."""
+    import sympy as sp
+
+    if not rg.reg:
+        return "unregularized"
+    return ", ".join(f"{r.name} (${sp.latex(sym)}$ = {value:g})"
+                     for (r, value), sym in zip(rg.reg, rg.strength_symbols))
+
+
 def reg_color(name: str, index: int = 0) -> str:
     """The colour of a regularizer (or the ``index``-th cycle colour for others)."""
     return REG_COLORS.get(name, CYCLE[index % len(CYCLE)])

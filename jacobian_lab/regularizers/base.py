@@ -1,7 +1,7 @@
 r"""The three kinds of regularizer, each defined once for every backend.
 
 * :class:`Penalty` adds a term to one or both players' losses, linear in its strength. Terms are
-  functions of the operations of :mod:`.ops` and read the game's own (unregularized) losses, so
+  functions of the operations of :mod:`jacobian_lab.regularizers.ops` and read the game's own (unregularized) losses, so
   penalties commute and simply add up.
 * :class:`DataNoise` changes the data distribution (instance noise) before anything else.
 * :class:`FieldTransform` maps the vector field to a new one (SGA); transforms compose in the order
@@ -47,7 +47,7 @@ class Penalty(Regularizer):
     Attributes
     ----------
     generator, discriminator : callable or None
-        ``term(ops) -> scalar`` (:mod:`.ops`), or ``None`` where the player adds nothing. The
+        ``term(ops) -> scalar`` (:mod:`jacobian_lab.regularizers.ops`), or ``None`` where the player adds nothing. The
         generator's term is differentiated with respect to :math:`\theta` only, the
         discriminator's with respect to :math:`\psi` only.
     """
@@ -65,7 +65,7 @@ class Penalty(Regularizer):
 
         Then :math:`\partial_\theta \nabla_\psi (t_G + t_D) = 0`, so a zero-sum game keeps
         :math:`J_{\psi\theta} = -J_{\theta\psi}^\top`. Derived by tracing the definition
-        (:func:`.ops.reads`), not declared.
+        (:func:`jacobian_lab.regularizers.ops.reads`), not declared.
         """
         return reads(self.generator) <= {"G"} and reads(self.discriminator) <= {"D"}
 

@@ -1,4 +1,4 @@
-r"""Penalties on the players' losses, written once against :mod:`.ops`.
+r"""Penalties on the players' losses, written once against :mod:`jacobian_lab.regularizers.ops`.
 
 Every gradient norm uses the :math:`\gamma/2` form.
 

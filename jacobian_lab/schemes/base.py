@@ -29,12 +29,17 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..errors import JacobianLabError, NotApplicableError
+from ..exact import exact
+from ..games.parameters import MAX_SUBSTEPS
 from .parameters import PLAYERS, SchemeParameter, resolve
 
-LR = SchemeParameter("lr", 0.1, "positive", "step size h", per_player=True, symbol="h")
-LR_SHARED = SchemeParameter("lr", 0.1, "positive", "step size h", symbol="h")  # one for both players
-N_G = SchemeParameter("n_g", 1, "int", "generator sub-steps per iteration")
-N_D = SchemeParameter("n_d", 1, "int", "discriminator sub-steps per iteration")
+#: Largest step size (its square must stay finite, e.g. in cgd's update).
+MAX_STEP = 1e100
+LR = SchemeParameter("lr", 0.1, "positive", "step size h", per_player=True, symbol="h", interval=f"(0, {MAX_STEP:g}]")
+LR_SHARED = SchemeParameter("lr", 0.1, "positive", "step size h", symbol="h",  # one for both players
+                            interval=f"(0, {MAX_STEP:g}]")
+N_G = SchemeParameter("n_g", 1, "int", "generator sub-steps per iteration", maximum=MAX_SUBSTEPS)
+N_D = SchemeParameter("n_d", 1, "int", "discriminator sub-steps per iteration", maximum=MAX_SUBSTEPS)
 ORDER = SchemeParameter("order", "gd", "choice", "gd: generator first; dg: discriminator first", ("gd", "dg"))
 ALTERNATING = SchemeParameter("alternating", False, "bool",
                               "alternate the players (Gauss-Seidel): the discriminator sees the new generator")
@@ -155,6 +160,10 @@ class Scheme:
     def numbers(self) -> list[float]:
         """The values of :meth:`numeric_keys`."""
         return [float(self.players[n][i] if i is not None else self.values[n]) for n, i in self.numeric_keys()]
+
+    def exact_numbers(self) -> list:
+        """:meth:`numbers` as the exact rationals they were given as (:func:`jacobian_lab.exact.exact`)."""
+        return [exact(self.players[n][i] if i is not None else self.values[n]) for n, i in self.numeric_keys()]
 
     def namespace(self, numbers=None, convert=None, gmask=None) -> SimpleNamespace:
         """The ``p`` of :attr:`update`: numbers (default :meth:`numbers`, or symbols) by name.

@@ -80,9 +80,9 @@ def exact_numbers(scheme: Scheme, step_symbols: bool = False) -> list:
     """:meth:`Scheme.numbers` as rationals, or as step symbols where declared (see above)."""
     declared = {p.name: p for p in scheme.declarations()}
     out = []
-    for (name, player), value in zip(scheme.numeric_keys(), scheme.numbers()):
+    for (name, player), value in zip(scheme.numeric_keys(), scheme.exact_numbers()):
         symbol = _step_symbol(scheme, declared, name, player) if step_symbols else None
-        out.append(symbol if symbol is not None else sp.nsimplify(value, rational=True))
+        out.append(symbol if symbol is not None else value)  # exact as given, never snapped
     return out
 
 

@@ -144,7 +144,9 @@ class Spectrum:
 
     def optimal_step(self) -> steps.OptimalStep:
         """``(step, rate, iterations)`` minimising :math:`\\max_i|1+h\\lambda_i|` (simultaneous GD)."""
-        return steps.optimal_step(self._field_eigenvalues(), self.rtol)
+        flow = self._flow
+        jac = None if flow.jacobian is None else (flow.jacobian if flow.convention == "field" else -flow.jacobian)
+        return steps.optimal_step(self._field_eigenvalues(), self.rtol, jacobian=jac)
 
     # -- conversions -----------------------------------------------------------------------
     def in_convention(self, convention: str) -> Spectrum:
@@ -157,8 +159,20 @@ class Spectrum:
         return replace(self, eigenvalues=-self.eigenvalues, jacobian=jac, convention=convention,
                        symbolic_jacobian=None, symbolic_eigenvalues=None, defective=())
 
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(spectrum)``: the eigenvalues, a complex array of shape ``(n,)``."""
+        lam = self.eigenvalues if dtype is None else self.eigenvalues.astype(dtype)
+        return lam.copy() if copy else lam
+
+    def __len__(self) -> int:
+        return int(self.eigenvalues.size)
+
     def to_dict(self) -> dict:
-        """A JSON-ready summary (eigenvalues as ``{"real", "imag"}`` pairs; inf/nan as strings)."""
+        """A summary of plain Python values (eigenvalues as ``{"real", "imag"}`` pairs).
+
+        Factors that are not finite stay ``float("inf")``/``nan`` here; :func:`jacobian_lab._json.dumps`
+        (and every ``--json`` output) writes them as ``null`` and lists them under ``"non_finite"``.
+        """
         out = {
             "kind": self.kind,
             "convention": self.convention,
@@ -190,6 +204,16 @@ class Spectrum:
             out["optimal_step"] = {k: _json_number(v) for k, v in step._asdict().items()}
         return out
 
+    def _repr_html_(self) -> str:
+        from .._display import spectrum_html
+
+        return spectrum_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .._display import spectrum_latex
+
+        return spectrum_latex(self)
+
     def __repr__(self):
         lam = ", ".join(f"{z:.4g}" for z in self.eigenvalues[:6])
         more = ", ..." if self.eigenvalues.size > 6 else ""
@@ -198,8 +222,7 @@ class Spectrum:
 
 
 def _json_number(x):
-    x = float(x)
-    return x if math.isfinite(x) else str(x)
+    return float(x)
 
 
 def _jsonable(value):
@@ -209,6 +232,4 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, float):
-        return _json_number(value)
-    return value if isinstance(value, int | str | bool | type(None)) else str(value)
+    return value if isinstance(value, int | float | str | bool | type(None)) else str(value)

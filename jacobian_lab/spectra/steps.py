@@ -21,7 +21,10 @@ from .factors import DEFAULT_RTOL, significant
 
 class OptimalStep(NamedTuple):
     """The optimal simultaneous-GD step ``step``, its contraction ``rate`` per iteration, and
-    ``iterations``: steps to shrink the error by ``1e6`` at that rate (``inf`` if none)."""
+    ``iterations``: steps to shrink the error by ``1e6`` at that rate (``inf`` if none). At rate 0
+    the update map :math:`I + hJ` is nilpotent and ``iterations`` is its index :math:`k`
+    (:math:`(I + hJ)^k = 0`): 1 if :math:`J` is diagonalisable, the size of its largest Jordan block
+    otherwise."""
 
     step: float
     rate: float
@@ -60,11 +63,12 @@ def rate(eigenvalues, step: float) -> float:
     return float(np.max(np.abs(1 + step * np.asarray(eigenvalues, dtype=complex))))
 
 
-def optimal_step(eigenvalues, rtol: float = DEFAULT_RTOL, shrink: float = 1e6) -> OptimalStep:
+def optimal_step(eigenvalues, rtol: float = DEFAULT_RTOL, shrink: float = 1e6, jacobian=None) -> OptimalStep:
     """The step :math:`h^*` minimising :math:`\\max_i|1+h\\lambda_i|`, exactly.
 
     Returns ``OptimalStep(nan, 1.0, inf)`` when no positive step contracts (some eigenvalue has
-    non-negative real part).
+    non-negative real part). ``jacobian`` (the matrix of ``eigenvalues``) gives the iterations of a
+    nilpotent update map; without it they are bounded by the number of eigenvalues.
     """
     every = _significant(eigenvalues, rtol)
     lam = _distinct(every)
@@ -74,7 +78,7 @@ def optimal_step(eigenvalues, rtol: float = DEFAULT_RTOL, shrink: float = 1e6) -
     alpha, mag2 = -lam.real, np.abs(lam) ** 2
     candidates = list(alpha / mag2)
     if lam.size > 400:  # convex in h: a bounded scalar search is exact enough and O(n)
-        return _bounded_optimum(every, h_max, shrink)
+        return _bounded_optimum(every, h_max, shrink, jacobian)
     for i in range(lam.size):
         for j in range(i + 1, lam.size):
             # 1 - 2 h a_i + h^2 m_i = 1 - 2 h a_j + h^2 m_j  =>  h = 2 (a_i - a_j) / (m_i - m_j)
@@ -82,18 +86,32 @@ def optimal_step(eigenvalues, rtol: float = DEFAULT_RTOL, shrink: float = 1e6) -
                 candidates.append(2 * (alpha[i] - alpha[j]) / (mag2[i] - mag2[j]))
     candidates = [h for h in candidates if 0 < h < h_max] or [h_max / 2]
     best = min(candidates, key=lambda h: rate(every, h))
-    return _result(every, best, shrink)
+    return _result(every, best, shrink, jacobian)
 
 
-def _bounded_optimum(lam, h_max, shrink):
+def _bounded_optimum(lam, h_max, shrink, jacobian=None):
     from scipy.optimize import minimize_scalar
 
     found = minimize_scalar(lambda h: rate(lam, h), bounds=(0, h_max), method="bounded",
                             options={"xatol": 1e-14 * h_max})
-    return _result(lam, found.x, shrink)
+    return _result(lam, found.x, shrink, jacobian)
 
 
-def _result(lam, step, shrink):
+def _result(lam, step, shrink, jacobian=None):
     rho = rate(lam, step)
-    iterations = math.log(shrink) / -math.log(rho) if 0 < rho < 1 else (0.0 if rho == 0 else math.inf)
+    if rho == 0:
+        iterations = float(lam.size if jacobian is None else nilpotency_index(np.eye(len(jacobian)) + step * jacobian))
+    else:
+        iterations = math.log(shrink) / -math.log(rho) if rho < 1 else math.inf
     return OptimalStep(float(step), rho, iterations)
+
+
+def nilpotency_index(matrix, tol: float = 1e-12) -> int:
+    """Smallest :math:`k` with :math:`M^k = 0` (to ``tol`` relative to :math:`\\|M\\|^k`); ``n`` at most."""
+    matrix = np.asarray(matrix, dtype=float)
+    scale, power = max(1.0, np.linalg.norm(matrix)), matrix
+    for k in range(1, len(matrix) + 1):
+        if np.linalg.norm(power) <= tol * scale**k:
+            return k
+        power = power @ matrix
+    return len(matrix)

@@ -29,6 +29,8 @@ from scipy.special import expit
 
 #: Half-width of the integration range in units of the standard deviation (tail mass 2e-19).
 QUADRATURE_RANGE = 9.0
+#: Most trapezoid nodes on each side of 0 (see :func:`quadrature_rule`).
+QUADRATURE_MAX_COUNT = 2**15
 
 
 class sigmoid(sp.Function):  # noqa: N801 - a mathematical function, named like sympy's
@@ -165,9 +167,16 @@ def quadrature_rule(scale_max: float):
     convergent trapezoidal rule"); the Gaussian factor alone needs :math:`\Delta \le 1/2`.
     Gauss-Hermite quadrature, by contrast, loses accuracy as :math:`s` grows (about 1e-7 at
     :math:`s = 3` with 64 nodes).
+
+    At most :data:`QUADRATURE_MAX_COUNT` nodes on each side (``s`` up to about 3600 keeps the
+    bound above): beyond, the step stays :math:`9/` :data:`QUADRATURE_MAX_COUNT`, so that states far
+    out (a diverging run) cost a bounded amount of memory and time. A non-finite ``s`` gives NaN.
     """
-    step = min(0.5, 0.5 / max(float(scale_max), 1e-300))
-    return _trapezoid(int(np.ceil(QUADRATURE_RANGE / step)))
+    scale = float(scale_max)
+    if not np.isfinite(scale):
+        return np.array([0.0]), np.array([np.nan])
+    step = min(0.5, 0.5 / max(scale, 1e-300))
+    return _trapezoid(min(int(np.ceil(QUADRATURE_RANGE / step)), QUADRATURE_MAX_COUNT))
 
 
 @functools.lru_cache(maxsize=64)

@@ -5,7 +5,18 @@
 >>> jl.spectrum(game, reg="jare", gamma=1.0)                  # doctest: +SKIP
 
 Importing this package imports torch; ``import jacobian_lab`` does not (``jl.TorchGame`` loads it lazily).
+Without torch installed it raises :class:`~jacobian_lab.errors.MissingExtraError` naming the extra.
 """
+
+from ..errors import MissingExtraError
+
+try:
+    import torch as _torch  # noqa: F401
+except ModuleNotFoundError as _error:
+    if _error.name != "torch":
+        raise
+    raise MissingExtraError('the torch bridge needs torch, which is not installed: '
+                            'pip install "jacobian-lab[torch]"') from None
 
 from ..losses import LOSSES
 from .analysis import spectrum

@@ -25,6 +25,7 @@ from ..schemes import scheme_parameter_names, update_matrix
 from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.spectrum import Spectrum
 from .dense import check_budget, check_dense_size, jacobian_torch, timer_bar
+from .field import make_field
 from .operator import operator, top_eigenvalues
 
 OPTIONS = ("k", "which", "vectors", "device", "max_bytes", "force", "tol", "maxiter", "ncv", "progress")
@@ -114,11 +115,20 @@ def eigenvalues(matrix: torch.Tensor) -> np.ndarray:
     return scipy.linalg.eigvals(matrix.numpy(), check_finite=False)
 
 
+def check_finite_field(game, reg, gamma, x) -> None:
+    """Refuse, with one gradient evaluation, a point whose field is not finite (before any Jacobian work)."""
+    value = make_field(game, reg, gamma)(x)
+    if not bool(torch.isfinite(value).all()):
+        raise JacobianLabError("the field is not finite at this point (check the networks' outputs and the "
+                               "strengths, e.g. a huge instance-noise std)")
+
+
 def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spectrum:
     x = game.point(at)
     itemsize = torch.finfo(game.dtype).bits // 8
     check_dense_size(game.n_params, itemsize, max_bytes)
     estimate = check_budget(game.n_params, itemsize, force=force)
+    check_finite_field(game, reg, gamma, x)
     jac = jacobian_torch(game, reg, gamma, at, max_bytes=max_bytes, progress=progress)
     if not bool(torch.isfinite(jac).all()):
         raise JacobianLabError("the Jacobian is not finite at this point (check the networks' outputs)")
@@ -129,6 +139,7 @@ def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spec
 
 
 def _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack) -> Spectrum:
+    check_finite_field(game, reg, gamma, game.point(at))
     op = operator(game, reg, gamma, at)
     # Eigenvalues only: ARPACK on J^T (the same eigenvalues), whose products reuse one recorded graph
     # (about twice as fast as J t); right eigenvectors need J itself.

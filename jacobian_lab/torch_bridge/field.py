@@ -1,7 +1,8 @@
 r"""The (regularized) vector field of a :class:`~jacobian_lab.torch_bridge.game.TorchGame`.
 
 With the penalised losses :math:`\tilde l_G = l_G + \sum_k p^G_k`, :math:`\tilde l_D = l_D + \sum_k p^D_k`
-(the penalties of :mod:`jacobian_lab.regularizers`, evaluated by :class:`.ops.TorchOps`), the field is
+(the penalties of :mod:`jacobian_lab.regularizers`, evaluated by
+:class:`jacobian_lab.torch_bridge.ops.TorchOps`), the field is
 
 .. math:: v(x) = \bigl(v_\theta, v_\psi\bigr) = \bigl(-\nabla_\theta \tilde l_G,\ -\nabla_\psi \tilde l_D\bigr),
           \qquad x = (\theta, \psi),

@@ -212,6 +212,10 @@ class TorchGame:
         """``at`` (a flat vector of length :attr:`n_params`) as a tensor; default the current parameters."""
         if at is None:
             return self.parameters()
+        if isinstance(at, torch.Tensor):  # possibly on a device: no round trip through numpy
+            at = at.detach().to(dtype=self.dtype, device=self.device).reshape(-1)
+            if at.numel() == self.n_params and bool(torch.isfinite(at).all()):
+                return at
         try:
             x = torch.as_tensor(np.asarray(at, dtype=float).ravel(), dtype=self.dtype, device=self.device)
         except (TypeError, ValueError):

@@ -49,17 +49,27 @@ from ..errors import JacobianLabError, check_int, check_positive
 from ..regularizers import FieldTransform, parse_reg
 from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.spectrum import Spectrum
-from .operator import _BlockOperator, _run_arpack, eigsh, most_rotational, operator, top_eigenvalues
+from .operator import (
+    WHICH,
+    _BlockOperator,
+    _check_which,
+    _run_arpack,
+    eigsh,
+    most_rotational,
+    operator,
+    top_eigenvalues,
+)
 
 #: Record formats, from the file's suffix.
 FORMATS = (".npz", ".json")
 #: Per-record arrays (name -> description) written to the file.
 FIELDS = {
     "steps": "training step of each record",
-    "eigenvalues": "top-k eigenvalues of J by magnitude (NaN-padded), complex",
+    "eigenvalues": "top-k eigenvalues of J by `which` (NaN-padded), by decreasing real part, complex",
     "rightmost": "the k_right eigenvalues of largest real part, complex",
     "phase_factor": "phase factor of the top-k (Spectrum.phase_factor)",
     "condition_factor": "conditioning factor of the top-k (Spectrum.condition_factor)",
+    "n_excluded": "eigenvalues left out of the factors by the tolerance rule",
     "spectral_radius": "largest |lambda| found",
     "abscissa": "largest Re lambda found (of `rightmost`)",
     "most_rotational": "eigenvalue of the top-k with the largest |Im|/|Re|, complex",
@@ -202,8 +212,10 @@ class SpectrumRecorder:
     every : int
         ``recorder(step)`` records when ``step % every == 0``; :meth:`record` always does.
     k : int or None
-        Top-``k`` eigenvalues by magnitude (default 10); ``None``: every eigenvalue (dense, within
-        :func:`.dense.check_budget`).
+        Top-``k`` eigenvalues (default 10); ``None``: every eigenvalue (dense, within
+        :func:`.dense.check_budget`); 0: none (losses and the other pieces only).
+    which : {"LM", "LR", "LI"}
+        Ranking of the top ``k`` (largest magnitude by default).
     k_right : int
         Eigenvalues of largest real part (``LR``; 0 to skip).
     hessian : bool
@@ -222,13 +234,14 @@ class SpectrumRecorder:
     history : SpectrumRecord
     """
 
-    def __init__(self, game, path=None, every: int = 1, k: int | None = 10, k_right: int = 3, hessian: bool = True,
-                 reg=None, gamma=None, rtol=None, budget_s=None, tol: float = 1e-8):
+    def __init__(self, game, path=None, every: int = 1, k: int | None = 10, which: str = "LM", k_right: int = 3,
+                 hessian: bool = True, reg=None, gamma=None, rtol=None, budget_s=None, tol: float = 1e-8):
         self.game, self.every = game, check_int("every", every)
         self.path = None if path is None else check_writable(path)
         if self.path is not None:
             _format(self.path)
         self.k = None if k is None else check_int("k", k, minimum=0)
+        self.which = _check_which(which, WHICH)
         self.k_right = check_int("k_right", k_right, minimum=0)
         self.reg, self.gamma, self.rtol = reg, gamma, DEFAULT_RTOL if rtol is None else rtol
         transforms = any(isinstance(r, FieldTransform) for r, _ in parse_reg(reg, gamma))
@@ -240,8 +253,8 @@ class SpectrumRecorder:
 
             check_budget(game.n_params, torch.finfo(game.dtype).bits // 8)
         self.history = SpectrumRecord(info={
-            "k": self.k, "k_right": self.k_right, "every": self.every, "reg": str(reg), "gamma": gamma,
-            "rtol": self.rtol, "budget_s": self.budget_s, "tol": self.tol, "n_params": game.n_params,
+            "k": self.k, "which": self.which, "k_right": self.k_right, "every": self.every, "reg": str(reg),
+            "gamma": gamma, "rtol": self.rtol, "budget_s": self.budget_s, "tol": self.tol, "n_params": game.n_params,
             "n_theta": game.n_theta, "hessian": self.hessian, "game": repr(game), "fields": FIELDS})
         self._warned = False
 
@@ -259,9 +272,10 @@ class SpectrumRecorder:
         timed = _Deadline(op, deadline)
         entry = {"steps": int(step), "complete": True}
         top = self._top(timed, entry)
-        entry["eigenvalues"] = top
         s = Spectrum(top, None, "continuous", partial=self.k is not None, rtol=self.rtol)
+        entry["eigenvalues"] = s.eigenvalues
         entry["phase_factor"], entry["condition_factor"] = s.phase_factor, s.condition_factor
+        entry["n_excluded"] = s.n_excluded
         entry["spectral_radius"] = s.spectral_radius
         entry["most_rotational"] = most_rotational(top, self.rtol)
         right = self._arpack(timed, self.k_right, "LR", entry) if self.k_right else np.zeros(0, complex)
@@ -296,8 +310,7 @@ class SpectrumRecorder:
 
             return spectrum(self.game, reg=self.reg, gamma=self.gamma, at=timed.op.x.cpu().numpy(),
                             rtol=self.rtol, progress=False).eigenvalues
-        values = self._arpack(timed, self.k, "LM", entry)
-        return values[np.argsort(-np.abs(values), kind="stable")]
+        return self._arpack(timed, self.k, self.which, entry)
 
     def _arpack(self, timed, k, which, entry) -> np.ndarray:
         try:
@@ -306,7 +319,7 @@ class SpectrumRecorder:
         except BudgetExceeded:
             entry["complete"] = False
             return np.full(0, np.nan, complex)
-        return values if which == "LM" else values[np.argsort(-values.real, kind="stable")]
+        return values[np.argsort(-values.real, kind="stable")]
 
     def _hessian(self, timed, start, stop, which, entry) -> float:
         block = _BlockOperator(timed, start, stop)

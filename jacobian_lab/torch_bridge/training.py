@@ -10,16 +10,17 @@ Schemes that solve a linear system with the field's Jacobian (``cgd``) are refus
 Every regularizer of the core applies (``reg``/``gamma``: penalties, instance noise, SGA), and a hard
 ``constraint`` (:mod:`.constraints`: ``svd`` or ``bjorck``) can follow each step (on :math:`x`; the
 rest of the state is kept). Every ``record_every`` steps (and at the first and last step) the loop
-records the spectrum of the training field's Jacobian at the current point: every eigenvalue
-(``k=None``, dense) or the top ``k`` (ARPACK), both factors by the core's tolerance rule, and the
-players' unregularized losses. The batch is fixed (full-batch dynamics, the setting of the spectra).
+records, through a :class:`~.recorder.SpectrumRecorder` (the same recorder a user's own loop calls),
+the spectrum of the training field's Jacobian at the current point: every eigenvalue (``k=None``,
+dense) or the top ``k`` (ARPACK), both factors by the core's tolerance rule, and the players'
+unregularized losses; ``record_path`` also writes the recorder's file (``.npz``/``.json``). The batch
+is fixed (full-batch dynamics, the setting of the spectra).
 A non-finite field stops the loop with a :class:`RuntimeWarning` and ``diverged=True``: never a
 silent NaN.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -32,6 +33,7 @@ from ..errors import NotApplicableError, check_int, unknown_name
 from ..schemes import REGISTRY, make_scheme
 from .constraints import check_constraint, constrain
 from .field import make_field
+from .recorder import SpectrumRecorder
 
 
 @dataclass
@@ -96,29 +98,21 @@ class SchemeStepper:
         return tuple(s.detach() for s in self.scheme.advance(self.field, state, self.params))
 
 
-def record(history, game, x, reg, gamma, k, which, rtol) -> None:
-    """Append the spectrum, factors and losses at ``x`` to ``history``."""
-    from .analysis import spectrum
-
-    if k == 0:  # losses only
-        values, phase, condition, excluded = np.zeros(0, dtype=complex), math.nan, math.nan, 0
-    else:
-        s = spectrum(game, reg=reg, gamma=gamma, at=x.detach().cpu().numpy(), rtol=rtol, k=k, which=which,
-                     progress=False)  # inside the training bar
-        values, phase, condition, excluded = s.eigenvalues, s.phase_factor, s.condition_factor, s.n_excluded
-    with torch.no_grad():
-        l_g, l_d = game.losses(*game.split(x))
-    history.eigenvalues.append(values)
-    history.phase_factor.append(phase)
-    history.condition_factor.append(condition)
-    history.n_excluded.append(excluded)
-    history.loss_g.append(float(l_g))
-    history.loss_d.append(float(l_d))
+def record(history, recorder, n, x) -> None:
+    """Record at step ``n`` and point ``x`` with ``recorder``, and append its spectrum, factors and losses."""
+    entry = recorder.record(n, at=x.detach().cpu().numpy())
+    history.steps.append(n)
+    history.eigenvalues.append(entry["eigenvalues"])
+    history.phase_factor.append(entry["phase_factor"])
+    history.condition_factor.append(entry["condition_factor"])
+    history.n_excluded.append(entry["n_excluded"])
+    history.loss_g.append(entry["loss_g"])
+    history.loss_d.append(entry["loss_d"])
 
 
 def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, lr_d=None, reg=None,
           gamma=None, constraint=None, record_every=None, k=None, which="LM", rtol=None, write_back=True,
-          progress=None, **scheme_params) -> History:
+          progress=None, record_path=None, **scheme_params) -> History:
     """Train ``game``'s players on their fixed batch, recording spectra along the way.
 
     Parameters
@@ -146,6 +140,9 @@ def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, 
         Copy the final parameters into the modules.
     progress : bool, optional
         Show a tqdm bar (``None``: when the loop runs longer than a second).
+    record_path : str or Path, optional
+        Also write the records to this ``.npz``/``.json`` file (``jacobian-lab spectrum FILE --plot``
+        draws it).
     **scheme_params
         The scheme's other parameters: ``order``, ``n_d`` (altgd), ``beta`` (momentum),
         ``beta1``, ``beta2``, ``eps`` (adam) ...
@@ -165,7 +162,9 @@ def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, 
     history = History(info={"method": scheme.name, "scheme_parameters": dict(scheme.values), "reg": reg,
                             "gamma": gamma, "constraint": constraint, "lr_g": float(scheme.lr[0]),
                             "lr_d": float(scheme.lr[-1]), "k": k, "which": which})
-    _record_at(history, 0, game, x, reg, gamma, k, which, rtol)
+    recorder = SpectrumRecorder(game, record_path, k=k, which=which, k_right=0, hessian=False, reg=reg, gamma=gamma,
+                                rtol=rtol, tol=0.0)
+    record(history, recorder, 0, x)
     with tqdm(total=steps, desc=f"train {scheme.name}", unit="step", delay=1.0, leave=False,
               disable=progress is False) as bar:
         for n in range(1, steps + 1):
@@ -178,17 +177,12 @@ def train(game, steps: int, method: str = "simgd", lr: float = 0.01, lr_g=None, 
                 break
             x, state = new, (new, *state[1:])
             if n % every == 0 or n == steps:
-                _record_at(history, n, game, x, reg, gamma, k, which, rtol)
+                record(history, recorder, n, x)
             bar.update()
     history.x = x.cpu().numpy()
     if write_back:
         load_parameters(game, x)
     return history
-
-
-def _record_at(history, n, game, x, reg, gamma, k, which, rtol):
-    history.steps.append(n)
-    record(history, game, x, reg, gamma, k, which, rtol)
 
 
 def load_parameters(game, x) -> None:

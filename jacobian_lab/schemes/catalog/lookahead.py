@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from ...exact import exact
 from ..base import REGISTRY, Scheme
 from ..parameters import SchemeParameter
 
@@ -65,6 +66,9 @@ class Lookahead(Scheme):
 
     def numbers(self):
         return [float(self.values["alpha"])] + self.base.numbers()
+
+    def exact_numbers(self):
+        return [exact(self.values["alpha"])] + self.base.exact_numbers()
 
     def namespace(self, numbers=None, convert=None, gmask=None) -> SimpleNamespace:
         numbers = self.numbers() if numbers is None else list(numbers)
