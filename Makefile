@@ -43,6 +43,7 @@ docs: $(VENV)/.docs-installed
 
 figures: install
 	$(BIN)/jacobian-lab gallery -o docs/gallery
+	OMP_NUM_THREADS=1 $(BIN)/python examples/torch_validation.py -o docs/gallery
 
 clean:
 	rm -rf $(VENV) docs/_build docs/auto_examples docs/jupyter_execute build *.egg-info

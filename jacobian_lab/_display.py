@@ -86,7 +86,7 @@ def spectrum_html(s) -> str:
     rows = [("phase factor", s.phase_factor), ("conditioning factor", s.condition_factor),
             ("SVD condition number", s.condition_number), ("spectral radius", s.spectral_radius)]
     table = "".join(f"<tr><td>{name}</td><td>{_math(number(v))}</td></tr>" for name, v in rows)
-    table += f"<tr><td>stability</td><td>{s.stability}</td></tr>"
+    table += f"<tr><td>stability</td><td>{s.stability or s.verdict.reason}</td></tr>"
     if s.n_excluded:
         table += f"<tr><td>below tolerance</td><td>{s.n_excluded} of {s.eigenvalues.size}</td></tr>"
     kind = s.kind + (", partial" if s.partial else "") + (f"; {html.escape(what)}" if what else "")

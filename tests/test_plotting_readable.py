@@ -45,7 +45,7 @@ def test_titles_space_the_strength_and_typeset_its_symbol():
 
 
 def test_slice_names_each_nullcline_and_what_is_held():
-    data = portrait_data("dirac", "jare", 1.0, scheme="simgd", lr=0.2, steps=20, n=11, axes=(1, 2), dim=2)
+    data = portrait_data("dirac", scheme=None, n=11, axes=(1, 2), dim=2)
     artists = phase_portrait(data)
     labels = [t.get_text() for t in artists["equilibrium"].axes.get_legend().get_texts()]
     assert "$v_{\\theta_{2}} = 0$" in labels and "$v_{\\psi_{1}} = 0$" in labels

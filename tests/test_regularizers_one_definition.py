@@ -149,6 +149,26 @@ def test_decoupled_is_traced_from_the_definition():
     assert [n for n, r in REGULARIZERS.items() if getattr(r, "decoupled", False)] == ["r1", "orthogonal"]
 
 
+def test_sample_mean_is_traced_and_means_over_shards():
+    """Penalty.sample_mean (traced) holds exactly for the penalties whose value on a batch is the mean of
+    their values on its two halves (what splitting the samples across processes needs)."""
+    game = mog_game("mog8", width=3, depth=1, batch=8, seed=7)
+    game.fixed_noise("interp")
+    halves = []
+    for i in range(2):
+        part = slice(4 * i, 4 * i + 4)
+        half = TorchGame(game.generator, game.discriminator, real=game.real[part], latent=game.latent[part])
+        half.fixed_noise("interp")
+        half._noise["interp"] = game.fixed_noise("interp")[part]  # the same interpolation weights
+        halves.append(half)
+    theta, psi = game.split(game.parameters())
+    for penalty in (r for r in REGULARIZERS.values() if isinstance(r, Penalty)):
+        for _, term in penalty.terms():
+            whole = term(TorchOps(game, game.losses, theta, psi))
+            mean = sum(term(TorchOps(h, h.losses, theta, psi)) for h in halves) / 2
+            assert bool(torch.isclose(whole, mean, rtol=1e-12, atol=1e-15)) == penalty.sample_mean, penalty.name
+
+
 # -- repeated names: strengths add, in both backends ------------------------------------------
 def test_repeated_names_add_their_strengths():
     assert parse_reg([("r1", 1.0), ("jare", 0.5), ("r1", 2.0)]) == parse_reg({"r1": 3.0, "jare": 0.5})

@@ -60,7 +60,8 @@ def _capabilities(c) -> str:
     spectrum = ("exact update matrix" if c.exact else "numeric update matrix") if c.has_update_matrix \
         else "no update matrix (not differentiable at a fixed point)"
     backends = "numpy, numba, torch" if c.compiles else "numpy only (linear solve)"
-    return f"{time}; players {c.players}; state {', '.join(c.state)}; {spectrum}; {backends}"
+    players = "players as the base scheme" if c.players == "base" else f"players {c.players}"
+    return f"{time}; {players}; state {', '.join(c.state)}; {spectrum}; {backends}"
 
 
 def _scheme_params(parameters) -> str:

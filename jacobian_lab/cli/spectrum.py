@@ -25,7 +25,6 @@ from ._common import (
     print_json,
     reg_spec,
     scheme_params,
-    verdict_text,
 )
 
 EXAMPLES = ("mog8", "mog25")
@@ -312,7 +311,7 @@ def plot_record(args) -> int:
 
 
 def report(game, s) -> str:
-    """Human-readable summary of a torch game's spectrum."""
+    """Human-readable summary of a torch game's spectrum (network factor definitions)."""
     info = s.info
     shown = sorted(s.eigenvalues, key=abs, reverse=True)[:SHOWN]
     what = (f"top {info['k']} by {info['which']} (ARPACK, {info['n_converged']} converged, "
@@ -322,11 +321,39 @@ def report(game, s) -> str:
         f"regularizer  {info['reg']}",
         f"eigenvalues  {what}, {info['dtype']} on {info['device']}",
         "largest |lambda|: " + eigenvalue_text(shown, s.rtol) + (", ..." if s.eigenvalues.size > SHOWN else ""),
-        f"phase factor         {fmt(s.phase_factor)}   (max |Im| / |Re|)",
-        f"conditioning factor  {fmt(s.condition_factor)}   (max |lambda| / min |lambda|)"
-        + ("" if s.partial else f"; SVD condition number {fmt(s.condition_number)}"),
+        f"|v| at the point     {fmt(s.field_norm)}" if s.field_norm is not None else "",
+        *factor_lines(s.network),
+        f"verdict              {s.verdict.reason}",
     ]
-    if s.n_excluded:
-        lines.append(f"                     ({s.n_excluded} eigenvalue(s) below rtol={s.rtol:g} left out)")
-    lines.append(f"verdict              {verdict_text(s, 'of the eigenvalues found' if s.partial else '')}")
-    return "\n".join(lines)
+    step = s.optimal_step()
+    if step is None:
+        lines.append("step size            none: the eigenvalues that bind it were not all computed")
+    elif step.rate < 1:
+        lines.append(f"best simgd step      {fmt(step.step)}, rate {fmt(step.rate)} per step "
+                     f"(on the {s.network.dominant} dominant eigenvalues)")
+    else:
+        lines.append(f"best simgd step      none: a dominant eigenvalue has Re lambda >= 0 "
+                     f"(among the {s.network.dominant} dominant eigenvalues)")
+    return "\n".join(line for line in lines if line)
+
+
+def factor_lines(f) -> list:
+    """The network factors (:mod:`jacobian_lab.spectra.robust`) as report lines."""
+    q = int(round(100 * f.quantiles[-1]))
+    if f.complete:
+        c = f.at()
+        lines = [f"null space           {f.n_null} eigenvalue(s) <= {f.null_threshold:.3g} "
+                 "(eps * sqrt(P) * ||J||_F)"]
+        if f.conditioning is None:
+            return lines + ["factors              none: every eigenvalue is numerically zero"]
+        lines += [f"conditioning factor  {fmt(f.conditioning[c])}   (max |lambda| / min |lambda| over the "
+                  f"{f.n_dominant[c]} largest, which carry {f.coverages[c]:.0%} of sum |lambda|)",
+                  f"phase factor         {fmt(f.phase[-1])}   (tan of the {q}% |lambda|-weighted quantile of "
+                  f"the phase angle, {f.phase_angle[-1]:.3g} deg)"]
+        return lines
+    if f.conditioning is None:
+        return ["factors              none: a top-k by real or imaginary part does not give them "
+                "(use which='LM' or every eigenvalue)"]
+    return [f"conditioning factor  {fmt(f.conditioning[0])}   (top-{f.m}: |lambda_1| / |lambda_{f.m}|)",
+            f"phase factor         {fmt(f.phase[-1])}   (top-{f.m}: tan of the {q}% |lambda|-weighted "
+            f"phase-angle quantile, {f.phase_angle[-1]:.3g} deg)"]

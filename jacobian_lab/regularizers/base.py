@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from .ops import reads
+from .ops import reads, trace
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,16 @@ class Penalty(Regularizer):
         (:func:`jacobian_lab.regularizers.ops.reads`), not declared.
         """
         return reads(self.generator) <= {"G"} and reads(self.discriminator) <= {"D"}
+
+    @cached_property
+    def sample_mean(self) -> bool:
+        """Whether every term is an affine function of expectations over the data, or reads no data.
+
+        Its value on a batch is then the mean of its values on equal shards of the batch (R1 is; JARE,
+        a squared norm of a mean gradient, is not). Traced from the definition
+        (:func:`jacobian_lab.regularizers.ops.trace`).
+        """
+        return all(trace(term).kind in ("const", "mean") for _, term in self.terms())
 
 
 @dataclass(frozen=True)

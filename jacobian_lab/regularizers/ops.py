@@ -20,8 +20,10 @@ exact expectations) and the torch bridge (``jacobian_lab.torch_bridge.ops.TorchO
 ========================== =================================================================
 
 :class:`TraceOps` evaluates a definition on :class:`Reads` values that only record which players'
-parameters a result depends on; that is how the zero-sum shortcut :math:`J_{\psi\theta} =
--J_{\theta\psi}^\top` is derived from a definition (:attr:`jacobian_lab.regularizers.Penalty.decoupled`).
+parameters a result depends on, and how it depends on the data. That is how the zero-sum shortcut
+:math:`J_{\psi\theta} = -J_{\theta\psi}^\top` (:attr:`jacobian_lab.regularizers.Penalty.decoupled`) and
+splitting the samples across processes (:attr:`~jacobian_lab.regularizers.Penalty.sample_mean`) are
+derived from a definition, not listed by hand.
 """
 
 from __future__ import annotations
@@ -66,18 +68,41 @@ class Ops:
 
 
 class Reads:
-    """A value that records the players (``"G"``, ``"D"``) whose parameters it depends on."""
+    """What a value depends on: the players (``"G"``, ``"D"``) whose parameters it reads, and its kind.
+
+    The kind says how the value depends on the data: ``"const"`` (not at all), ``"sample"`` (one value
+    per sample, inside an expectation), ``"mean"`` (an affine function of expectations over the data, so
+    its value on a batch is the mean of its values on equal shards) or ``"other"``.
+    """
 
     shape = (1, 1)
 
-    def __init__(self, players=()):
-        self.players = frozenset(players)
+    def __init__(self, players=(), kind="const"):
+        self.players, self.kind = frozenset(players), kind
 
-    def _join(self, *others):
-        return Reads(self.players.union(*(o.players for o in others if isinstance(o, Reads))))
+    def _join(self, *others, kind=None):
+        values = [o for o in others if isinstance(o, Reads)]
+        players = self.players.union(*(o.players for o in values))
+        return Reads(players, kind or _sum_kind([self.kind, *(o.kind for o in values)]))
 
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _join
-    __truediv__ = __rtruediv__ = __pow__ = __matmul__ = __rmatmul__ = _join
+    def _times(self, other):
+        kinds = [k for k in (self.kind, _kind(other)) if k != "const"]
+        product = "other" if "other" in kinds or kinds.count("mean") == 2 or set(kinds) == {"mean", "sample"} \
+            else (kinds[0] if kinds else "const")
+        return self._join(other, kind=product)
+
+    def _divide(self, other):
+        return self._join(other, kind=self.kind) if _kind(other) == "const" else self._times(other)
+
+    def _rdivide(self, other):
+        return self._join(other, kind=_sum_kind([_kind(other), "other" if self.kind == "mean" else self.kind]))
+
+    def _power(self, exponent):
+        return self._join(exponent, kind="other" if self.kind == "mean" and exponent != 1 else self.kind)
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _join
+    __mul__ = __rmul__ = __matmul__ = __rmatmul__ = _times
+    __truediv__, __rtruediv__, __pow__ = _divide, _rdivide, _power
 
     def __neg__(self):
         return self
@@ -85,6 +110,22 @@ class Reads:
     @property
     def T(self):  # noqa: N802 - the matrix transpose, as numpy, sympy and torch spell it
         return self
+
+    def nonlinear(self):
+        """The same dependence through a nonlinear function (a norm, a square root)."""
+        return Reads(self.players, "other" if self.kind == "mean" else self.kind)
+
+
+def _kind(value):
+    return value.kind if isinstance(value, Reads) else "const"
+
+
+def _sum_kind(kinds):
+    """The kind of a sum: a mean plus a per-sample value is neither."""
+    found = set(kinds) - {"const"}
+    if "other" in found or found == {"mean", "sample"}:
+        return "other"
+    return found.pop() if found else "const"
 
 
 class TraceOps(Ops):
@@ -94,18 +135,19 @@ class TraceOps(Ops):
     _SAMPLES = {"real": (), "fake": ("G",), "interp": ("G",)}
 
     def loss(self, player):
-        return Reads(PLAYERS)
+        return Reads(PLAYERS, "mean")
 
     def grad(self, player, wrt):
-        return Reads(PLAYERS)
+        return Reads(PLAYERS, "mean")
 
     def sq_norm(self, x):
-        return Reads()._join(x)
+        return Reads()._join(x).nonlinear()
 
     sqrt = sq_norm
 
     def expect(self, where, fn):
-        return Reads()._join(fn(Reads(self._SAMPLES[where])))
+        value = Reads()._join(fn(Reads(self._SAMPLES[where], "sample")))
+        return Reads(value.players, "mean" if value.kind in ("const", "sample") else "other")
 
     def input_grad(self, x):
         return Reads(("D",))._join(x)
@@ -117,8 +159,11 @@ class TraceOps(Ops):
         return Reads()
 
 
+def trace(term) -> Reads:
+    """What ``term(ops)`` depends on (:class:`Reads`; nothing for ``None``)."""
+    return Reads() if term is None else Reads()._join(term(TraceOps()))
+
+
 def reads(term) -> frozenset:
     """The players whose parameters ``term(ops)`` depends on (empty for ``None``)."""
-    if term is None:
-        return frozenset()
-    return Reads()._join(term(TraceOps())).players
+    return trace(term).players

@@ -48,7 +48,7 @@ ALTERNATING = SchemeParameter("alternating", False, "bool",
 REGISTRY: dict[str, type] = {}
 
 #: How a scheme treats the two players (:attr:`Capabilities.players`).
-PLAYER_MODES = ("alike", "alternating", "optional", "coupled")
+PLAYER_MODES = ("alike", "alternating", "optional", "coupled", "base")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class Capabilities:
         ``alike``: every coordinate moves by the same rule (the update map depends on :math:`J`'s
         eigenvalues only, given equal per-player parameters); ``alternating``: one player after the
         other (Gauss-Seidel); ``optional``: an ``alternating`` parameter decides; ``coupled``: the
-        update mixes the players' blocks of :math:`J` (CGD).
+        update mixes the players' blocks of :math:`J` (CGD); ``base``: as the inner scheme of a composite
+        (lookahead).
     linear_solve : bool
         The update solves a linear system with ``field.jac``: no compiled kernel, no exact matrix.
     differentiable : bool

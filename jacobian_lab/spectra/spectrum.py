@@ -1,18 +1,48 @@
-"""The one result type for every spectrum: symbolic, dense numeric, top-k, or a real network."""
+"""The one result type for every spectrum: symbolic, dense numeric, top-k, or a real network.
+
+Two sets of factor definitions live side by side (``Spectrum.factors`` says which one the
+``phase_factor``/``condition_factor`` properties and the reports use):
+
+* ``"paper"`` (toy games, the default): Nie & Patel's extremes over the eigenvalues above
+  ``rtol`` (:mod:`.factors`), always available as :attr:`Spectrum.paper_phase_factor` and
+  :attr:`Spectrum.paper_condition_factor`;
+* ``"network"`` (real networks, set by the torch bridge): the well-posed summaries of
+  :mod:`.robust` (null space from the precision, mass quantiles, the rate on the dominant
+  eigenvalues), always available as :attr:`Spectrum.network`.
+
+Verdicts are only given when what they need was computed (:attr:`Spectrum.verdict`): stability
+needs the rightmost eigenvalue (every eigenvalue, or a top-k by real part) and, when the field's
+norm at the point is known, a fixed point; step sizes need every eigenvalue.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
-from . import factors, steps
+from . import factors, robust, steps
+from .blocks import GameBlocks, game_blocks
 from .transient import TransientGrowth, transient_growth
 
 #: Largest matrix whose transient growth :meth:`Spectrum.to_dict` includes (it costs O(n^3) per power).
 TRANSIENT_MAX = 200
+#: Definitions of the factors a :class:`Spectrum` reports by default.
+FACTOR_DEFINITIONS = ("paper", "network")
+#: A point is a fixed point when :math:`\|v\| \le` this times :math:`\max(1, \|J\|_F \|x\|)`
+#: (the field a displacement of relative size 1e-8 would produce).
+FIXED_POINT_RTOL = 1e-8
+
+
+class Verdict(NamedTuple):
+    """``stability`` (``"stable"``, ``"marginal"``, ``"unstable"`` or ``None`` when it cannot be
+    decided) and ``reason``: one plain sentence saying what the verdict rests on, or why there is none."""
+
+    stability: str | None
+    reason: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +73,14 @@ class Spectrum:
         :mod:`jacobian_lab.spectra.factors`).
     info : dict
         What was analysed: game, regularizer, scheme, parameters, method.
+    factors : {"paper", "network"}
+        Which definitions :attr:`phase_factor` and :attr:`condition_factor` follow (module docstring).
+    which : {"LM", "LR", "LI"} or None
+        For a top-k spectrum, which eigenvalues of :math:`J` (field convention) were asked for.
+    field_norm : float or None
+        :math:`\\|v\\|` at :attr:`point` when known (then a stability verdict needs a fixed point).
+    eps : float
+        Unit roundoff of the dtype the Jacobian was computed in (null-space threshold).
     """
 
     eigenvalues: np.ndarray
@@ -57,11 +95,17 @@ class Spectrum:
     rtol: float = factors.DEFAULT_RTOL
     point: np.ndarray | None = None
     info: dict = field(default_factory=dict)
+    factors: str = "paper"
+    which: str | None = None
+    field_norm: float | None = None
+    eps: float = robust.FLOAT64_EPS
 
     def __post_init__(self):
         lam = np.asarray(self.eigenvalues, dtype=complex).ravel()
         order = np.lexsort((-lam.imag, -lam.real))
         object.__setattr__(self, "eigenvalues", lam[order])
+        if self.factors not in FACTOR_DEFINITIONS:
+            raise ValueError(f"unknown factor definitions {self.factors!r}; accepted: paper, network")
 
     # -- factors ---------------------------------------------------------------------------
     @property
@@ -70,13 +114,43 @@ class Spectrum:
 
     @property
     def phase_factor(self) -> float:
-        """Phase factor of the continuous-time eigenvalues (for a discrete spectrum, of its ``continuous``)."""
-        return factors.phase_factor(self._flow.eigenvalues, self.rtol)
+        """Phase factor of the continuous-time eigenvalues (for a discrete spectrum, of its ``continuous``).
+
+        ``factors="paper"``: :attr:`paper_phase_factor`; ``"network"``: :math:`\\xi_{0.9}` of
+        :attr:`network` (``nan`` where not defined, e.g. a top-k by real part).
+        """
+        if self.factors == "network":
+            value = self.network.phase_factor
+            return math.nan if value is None else value
+        return self.paper_phase_factor
 
     @property
     def condition_factor(self) -> float:
-        """``max |lambda| / min |lambda|`` of the continuous-time eigenvalues above the tolerance."""
+        """Conditioning factor: :attr:`paper_condition_factor` or :math:`\\kappa_{0.9}` of :attr:`network`."""
+        if self.factors == "network":
+            value = self.network.condition_factor
+            return math.nan if value is None else value
+        return self.paper_condition_factor
+
+    @property
+    def paper_phase_factor(self) -> float:
+        """Nie & Patel's :math:`\\max|\\beta_i|/\\alpha_i` over the eigenvalues above ``rtol`` (:mod:`.factors`)."""
+        return factors.phase_factor(self._flow.eigenvalues, self.rtol)
+
+    @property
+    def paper_condition_factor(self) -> float:
+        """Nie & Patel's ``max |lambda| / min |lambda|`` over the eigenvalues above ``rtol``."""
         return factors.condition_factor(self._flow.eigenvalues, self.rtol)
+
+    @cached_property
+    def network(self) -> robust.NetworkFactors:
+        """The well-posed factors of :mod:`.robust` for the continuous-time eigenvalues."""
+        flow = self._flow
+        lam = flow.eigenvalues if flow.convention == "field" else -flow.eigenvalues
+        norm = None if flow.jacobian is None else float(np.linalg.norm(flow.jacobian))
+        size = int(self.info.get("n_params", lam.size)) if flow.partial else lam.size
+        return robust.network_factors(lam, complete=not flow.partial, size=size, norm=norm, eps=self.eps,
+                                      rtol=self.rtol, which=flow.which)
 
     @property
     def condition_number(self) -> float:
@@ -102,18 +176,71 @@ class Spectrum:
         return float(lam.real.max())
 
     @property
-    def stability(self) -> str:
-        """``"stable"``, ``"marginal"`` or ``"unstable"`` (METHODS.md section 1)."""
+    def fixed_point(self) -> bool | None:
+        """:math:`\\|v\\| \\le` :data:`FIXED_POINT_RTOL` :math:`\\max(1, \\|J\\|_F\\|x\\|)` (``None``: unknown)."""
+        if self.field_norm is None:
+            return None
+        flow = self._flow
+        jac = 0.0 if flow.jacobian is None else float(np.linalg.norm(flow.jacobian))
+        size = max(jac, flow.spectral_radius if flow.eigenvalues.size else 0.0)
+        x = 0.0 if self.point is None else float(np.linalg.norm(self.point))
+        return self.field_norm <= FIXED_POINT_RTOL * max(1.0, size * x)
+
+    def _margin_scale(self) -> float:
         scale = max(self.spectral_radius, 1.0) * self.rtol
-        margin = self.spectral_radius - 1 if self.kind == "discrete" else self.abscissa
-        if margin < -scale:
-            return "stable"
-        return "marginal" if margin <= scale else "unstable"
+        if self.factors == "network" and self.kind == "continuous":
+            scale = max(scale, self.network.null_threshold)
+        return scale
 
     @property
-    def is_stable(self) -> bool:
-        """Locally asymptotically stable: ``Re lambda < 0`` (flow) or ``rho < 1`` (discrete)."""
-        return self.stability == "stable"
+    def verdict(self) -> Verdict:
+        """The stability verdict with the sentence it rests on; ``None`` when it cannot be decided."""
+        flow = self._flow
+        if flow.partial and flow.which != "LR":
+            return Verdict(None, f"no stability verdict: the top {flow.eigenvalues.size} eigenvalues by "
+                                 f"{'magnitude' if flow.which in (None, 'LM') else 'imaginary part'} say nothing "
+                                 "about the rightmost one (use every eigenvalue, or which='LR')")
+        if self.partial and self.kind == "discrete":
+            return Verdict(None, "no stability verdict: a discrete verdict needs every eigenvalue")
+        if self.fixed_point is False:
+            return Verdict(None, f"not a fixed point (|v| = {self.field_norm:.3g}): the spectrum is the local "
+                                 "linearisation at this point, not a stability verdict")
+        margin = self.spectral_radius - 1 if self.kind == "discrete" else self.abscissa
+        scale = self._margin_scale()
+        verdict = "stable" if margin < -scale else "marginal" if margin <= scale else "unstable"
+        if self.kind == "discrete":
+            held = {"stable": "spectral radius < 1", "marginal": "spectral radius = 1 within the tolerance",
+                    "unstable": "spectral radius > 1"}[verdict]
+        else:
+            held = {"stable": "every Re lambda < 0", "marginal": "the largest Re lambda is 0 within the tolerance",
+                    "unstable": "some Re lambda > 0"}[verdict]
+        scope = " (rightmost eigenvalues by ARPACK)" if flow.partial else ""
+        return Verdict(verdict, f"{verdict}: {held}{scope}")
+
+    @property
+    def stability(self) -> str | None:
+        """``"stable"``, ``"marginal"``, ``"unstable"`` (METHODS.md section 1), or ``None`` without a verdict."""
+        return self.verdict.stability
+
+    @property
+    def is_stable(self) -> bool | None:
+        """Locally asymptotically stable: ``Re lambda < 0`` (flow) or ``rho < 1`` (discrete); ``None``: no verdict."""
+        verdict = self.stability
+        return None if verdict is None else verdict == "stable"
+
+    def blocks(self, n_theta: int | None = None) -> GameBlocks:
+        """Each player's Hessian spectrum and the interaction blocks' singular values (:mod:`.blocks`).
+
+        ``n_theta``: generator coordinates (default ``info["n_theta"]``, set for torch games). Needs
+        the dense continuous-time Jacobian (for a network too large for it, use
+        ``TorchGame.hessian_eigenvalues``).
+        """
+        flow = self._flow
+        n_theta = self.info.get("n_theta") if n_theta is None else n_theta
+        if flow.jacobian is None or n_theta is None:
+            raise ValueError("the blocks need the dense Jacobian and n_theta (the generator's size)")
+        jac = flow.jacobian if flow.convention == "field" else -flow.jacobian
+        return game_blocks(jac, int(n_theta))
 
     # -- non-normality -----------------------------------------------------------------------
     @cached_property
@@ -138,15 +265,34 @@ class Spectrum:
         flow = self._flow
         return flow.eigenvalues if flow.convention == "field" else -flow.eigenvalues
 
-    def max_stable_step(self) -> float:
-        """Largest simultaneous-GD step that contracts: :math:`\\min_i 2\\alpha_i/|\\lambda_i|^2`."""
-        return steps.max_stable_step(self._field_eigenvalues(), self.rtol)
+    def _step_eigenvalues(self):
+        """The eigenvalues that bind the steps: all above ``rtol`` (paper) or the dominant set (network)."""
+        lam = self._field_eigenvalues()
+        if self.factors != "network":
+            return lam, self.rtol
+        m = self.network.dominant
+        return lam[np.argsort(-np.abs(lam), kind="stable")][:m], 0.0
 
-    def optimal_step(self) -> steps.OptimalStep:
-        """``(step, rate, iterations)`` minimising :math:`\\max_i|1+h\\lambda_i|` (simultaneous GD)."""
+    def max_stable_step(self) -> float | None:
+        """Largest simultaneous-GD step that contracts: :math:`\\min_i 2\\alpha_i/|\\lambda_i|^2`.
+
+        Over the eigenvalues above ``rtol`` (``factors="paper"``) or over the dominant set
+        :math:`S_{0.9}` (``"network"``); ``None`` for a top-k (the binding eigenvalues are unknown).
+        """
+        if self._flow.partial:
+            return None
+        return steps.max_stable_step(*self._step_eigenvalues())
+
+    def optimal_step(self) -> steps.OptimalStep | None:
+        """``(step, rate, iterations)`` minimising :math:`\\max_i|1+h\\lambda_i|` (simultaneous GD).
+
+        Over the same eigenvalues as :meth:`max_stable_step`; ``None`` for a top-k.
+        """
         flow = self._flow
+        if flow.partial:
+            return None
         jac = None if flow.jacobian is None else (flow.jacobian if flow.convention == "field" else -flow.jacobian)
-        return steps.optimal_step(self._field_eigenvalues(), self.rtol, jacobian=jac)
+        return steps.optimal_step(*self._step_eigenvalues(), jacobian=None if self.factors == "network" else jac)
 
     # -- conversions -----------------------------------------------------------------------
     def in_convention(self, convention: str) -> Spectrum:
@@ -172,22 +318,40 @@ class Spectrum:
 
         Factors that are not finite stay ``float("inf")``/``nan`` here; :func:`jacobian_lab._json.dumps`
         (and every ``--json`` output) writes them as ``null`` and lists them under ``"non_finite"``.
+        ``factors`` says which definitions ``phase_factor`` and ``condition_factor`` follow; a network
+        spectrum adds ``network_factors`` (all summaries) and ``paper_factors``. Verdicts that were not
+        computed (``stability``, ``stable``, step sizes) are ``None``, and ``verdict`` says why.
         """
+        verdict = self.verdict
         out = {
             "kind": self.kind,
             "convention": self.convention,
             "eigenvalues": [{"real": float(z.real), "imag": float(z.imag)} for z in self.eigenvalues],
+            "factors": self.factors,
             "phase_factor": _json_number(self.phase_factor),
             "condition_factor": _json_number(self.condition_factor),
             "condition_number": _json_number(self.condition_number),
             "n_excluded": self.n_excluded,
             "rtol": self.rtol,
             "spectral_radius": _json_number(self.spectral_radius),
-            "stability": self.stability,
+            "stability": verdict.stability,
             "stable": self.is_stable,
+            "verdict": verdict.reason,
             "partial": self.partial,
             "info": {k: _jsonable(v) for k, v in self.info.items()},
         }
+        if self.partial:
+            out["which"] = self.which
+        if self.field_norm is not None:
+            out["field_norm"] = self.field_norm
+            out["fixed_point"] = self.fixed_point
+        if self.factors == "network":
+            out["network_factors"] = self.network.to_dict()
+            out["paper_factors"] = {
+                "phase_factor": _json_number(self.paper_phase_factor),
+                "condition_factor": _json_number(self.paper_condition_factor),
+                "n_excluded": self.n_excluded, "rtol": self.rtol,
+                "note": "extremes over the eigenvalues above rtol (Nie & Patel); on a network they depend on rtol"}
         if self.jacobian is not None:
             out["jacobian"] = np.asarray(self.jacobian, dtype=float).tolist()
         if self.symbolic_eigenvalues:
@@ -200,8 +364,12 @@ class Spectrum:
                                 for k, v in self.transient.__dict__.items()}
         if self.kind == "continuous":
             step = self.optimal_step()
-            out["max_stable_step"] = _json_number(self.max_stable_step())
-            out["optimal_step"] = {k: _json_number(v) for k, v in step._asdict().items()}
+            biggest = self.max_stable_step()
+            out["max_stable_step"] = None if biggest is None else _json_number(biggest)
+            out["optimal_step"] = None if step is None else {k: _json_number(v) for k, v in step._asdict().items()}
+            if self.factors == "network" and step is not None:
+                out["step_scope"] = (f"the {self.network.dominant} dominant eigenvalues "
+                                     f"(coverage {robust.DEFAULT_COVERAGE:g})")
         return out
 
     def _repr_html_(self) -> str:
@@ -217,8 +385,9 @@ class Spectrum:
     def __repr__(self):
         lam = ", ".join(f"{z:.4g}" for z in self.eigenvalues[:6])
         more = ", ..." if self.eigenvalues.size > 6 else ""
+        label = "" if self.factors == "paper" else " (network definitions)"
         return (f"Spectrum({self.kind}, eigenvalues=[{lam}{more}], phase_factor={self.phase_factor:.4g}, "
-                f"condition_factor={self.condition_factor:.4g}, {self.stability})")
+                f"condition_factor={self.condition_factor:.4g}{label}, {self.stability or 'no verdict'})")
 
 
 def _json_number(x):

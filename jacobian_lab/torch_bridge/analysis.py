@@ -8,8 +8,14 @@ eigenvalues come from ARPACK on :math:`J^\top` (vector-Jacobian products on one 
 with ``vectors=True`` from :math:`J` itself (Jacobian-vector products), and the right eigenvectors
 are ``info["eigenvectors"]`` (columns in the order of ``Spectrum.eigenvalues``).
 
-Factors use the core's tolerance rule (:mod:`jacobian_lab.spectra.factors`): eigenvalues with
-:math:`|\lambda| \le \mathrm{rtol}\max|\lambda|` count as zero and are left out (``n_excluded``).
+The spectrum reports the *network* factor definitions (:mod:`jacobian_lab.spectra.robust`: null
+space from the dtype's precision and :math:`\|J\|_F`, mass quantiles of the magnitudes and phase
+angles, the simultaneous-GD rate on the dominant eigenvalues); the paper's extremes over the
+eigenvalues above ``rtol`` (:mod:`jacobian_lab.spectra.factors`) stay available as
+``paper_phase_factor`` and ``paper_condition_factor``. The field's norm at the point is recorded
+(``field_norm``): away from a fixed point the spectrum is the local linearisation and no stability
+verdict is given; a top-k by magnitude gives neither a stability verdict nor step sizes
+(:attr:`jacobian_lab.Spectrum.verdict`).
 """
 
 from __future__ import annotations
@@ -105,7 +111,7 @@ def spectrum(game, reg=None, gamma=None, scheme=None, at=None, rtol=None, k=None
     matrix = update_matrix(method, flow.jacobian)
     info = {**flow.info, "scheme": method.name, "scheme_parameters": dict(method.values)}
     return Spectrum(scipy.linalg.eigvals(matrix), matrix, "discrete", continuous=flow, rtol=rtol,
-                    point=flow.point, info=info)
+                    point=flow.point, info=info, factors="network", field_norm=flow.field_norm, eps=flow.eps)
 
 
 def eigenvalues(matrix: torch.Tensor) -> np.ndarray:
@@ -113,6 +119,13 @@ def eigenvalues(matrix: torch.Tensor) -> np.ndarray:
     if matrix.device.type == "cuda":
         return torch.linalg.eigvals(matrix).cpu().numpy()
     return scipy.linalg.eigvals(matrix.numpy(), check_finite=False)
+
+
+def _network(game, field, x) -> dict:
+    """The :class:`Spectrum` fields of a network spectrum: its definitions, precision and :math:`\\|v(x)\\|`."""
+    with torch.no_grad():
+        norm = float(torch.linalg.vector_norm(field(x).detach().to(torch.float64)))
+    return {"factors": "network", "eps": float(torch.finfo(game.dtype).eps), "field_norm": norm}
 
 
 def check_finite_field(game, reg, gamma, x) -> None:
@@ -135,7 +148,8 @@ def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spec
     info = _info(game, reg, gamma, "dense", x)
     with timer_bar("eigenvalues (LAPACK)", estimate, progress):
         values = eigenvalues(jac)
-    return Spectrum(values, jac.cpu().numpy(), "continuous", rtol=rtol, point=x.cpu().numpy(), info=info)
+    return Spectrum(values, jac.cpu().numpy(), "continuous", rtol=rtol, point=x.cpu().numpy(), info=info,
+                    **_network(game, make_field(game, reg, gamma), x))
 
 
 def _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack) -> Spectrum:
@@ -150,4 +164,5 @@ def _top_k(game, reg, gamma, at, rtol, k, which, vectors, arpack) -> Spectrum:
     if vectors:
         order = np.lexsort((-values.imag, -values.real))
         info["eigenvectors"] = vecs[:, order]
-    return Spectrum(values, None, "continuous", partial=True, rtol=rtol, point=op.x.cpu().numpy(), info=info)
+    return Spectrum(values, None, "continuous", partial=True, rtol=rtol, point=op.x.cpu().numpy(), info=info,
+                    which=which, **_network(game, op.field, op.x))

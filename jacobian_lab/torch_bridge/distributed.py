@@ -9,9 +9,9 @@ The losses are means over samples, so with :math:`W` equal shards of the real an
 Each product is one broadcast of the vector from rank 0, one local product per rank (on its own
 device) and one all-reduce; ARPACK runs on rank 0's host while the other ranks serve products. The
 point :math:`x` is rank 0's parameters, broadcast to all. This holds for the losses and for the
-penalties that are means over samples or free of them (:data:`SHARDABLE`: ``r1``, ``r2``,
-``zero-gp``, ``wgan-gp``, ``orthogonal``); penalties quadratic in a full-batch gradient (``consensus``,
-``jare``, ``grad-g``, ``grad-d``) and ``sga`` are not averages of shards and are refused. A custom
+penalties that are means over samples or free of them (:attr:`~jacobian_lab.regularizers.Penalty.sample_mean`,
+traced from each definition: R1, R2, the gradient penalties, orthogonality); penalties quadratic in a
+full-batch gradient (consensus, JARE) and field transforms are not averages of shards and are refused. A custom
 loss must be a mean over samples too. In ``mode="train"`` batch norm normalises over each rank's
 shard: one process with ``batches=W`` gives the same objective.
 
@@ -34,13 +34,11 @@ import torch.distributed as dist
 from scipy.sparse.linalg import LinearOperator
 
 from ..errors import JacobianLabError
-from ..regularizers import DataNoise, FieldTransform, parse_reg
+from ..regularizers import REGULARIZERS, DataNoise, Penalty, parse_reg
 from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.spectrum import Spectrum
 from .operator import WHICH, _check_k, _check_which, operator, top_eigenvalues
 
-#: Penalties whose value on all samples is the mean of their values on equal shards (or sample-free).
-SHARDABLE = frozenset({"r1", "r2", "zero-gp", "wgan-gp", "orthogonal"})
 _STOP, _FORWARD, _REVERSE = 0, 1, 2
 
 
@@ -74,10 +72,10 @@ def check_shardable(reg=None, gamma=None) -> None:
     for r, strength in parse_reg(reg, gamma):
         if strength == 0 or isinstance(r, DataNoise):
             continue
-        if isinstance(r, FieldTransform) or r.name not in SHARDABLE:
+        if not (isinstance(r, Penalty) and r.sample_mean):
+            shardable = sorted(n for n, p in REGULARIZERS.items() if isinstance(p, Penalty) and p.sample_mean)
             raise JacobianLabError(f"regularizer {r.name!r} is not a mean over samples, so it cannot be split "
-                                   f"across processes; accepted: {', '.join(sorted(SHARDABLE))} (and instance "
-                                   "noise)")
+                                   f"across processes; accepted: {', '.join(shardable)} (and instance noise)")
 
 
 def shard(game, rank_: int, world: int):

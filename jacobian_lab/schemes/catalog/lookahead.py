@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ...exact import exact
-from ..base import REGISTRY, Scheme
+from ..base import REGISTRY, Capabilities, Scheme
 from ..parameters import SchemeParameter
 
 BASE = SchemeParameter("base", "simgd", "scheme", "the inner scheme (its parameters are given as usual)")
@@ -41,6 +41,8 @@ class Lookahead(Scheme):
     description = "lookahead: k = inner_steps steps of a base scheme, then x <- x + alpha (x_fast - x)"
     source = "Zhang et al. 2019; Chavdarova et al. 2021"
     parameters = (BASE, K, ALPHA)
+    #: Declared for listing; an instance has its base scheme's capabilities.
+    capabilities = Capabilities(players="base", state=("x", "the base scheme's"))
 
     def __init__(self, n_theta: int, dim: int, **params):
         own = {k: v for k, v in params.items() if k in OWN}

@@ -1,0 +1,103 @@
+"""The default factors of ``jl.spectrum(torch_game)`` are well-posed on a network these tests were not
+tuned on: stable across rtol 1e-10..1e-4, float64 = float32 within the float32 noise floor, an error
+bar across data batches; honest verdicts; the predicted local rate against restarted training."""
+
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import jacobian_lab as jl  # noqa: E402
+from jacobian_lab.spectra.uncertainty import error_bar  # noqa: E402
+from jacobian_lab.torch_bridge import validation as val  # noqa: E402
+from jacobian_lab.torch_bridge.examples import mog_game, sample_mixture  # noqa: E402
+from jacobian_lab.torch_bridge.training import train  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A network no default was tuned on: 25 Gaussians, ELU layers of 7 units, NSGAN, own seed,
+    trained by Adam with a small R1 towards an equilibrium."""
+    game = mog_game("mog25", width=7, depth=2, batch=40, loss="nsgan", activation=torch.nn.ELU, seed=23)
+    train(game, 300, method="adam", lr=5e-3, reg="r1", gamma=0.2, record_every=10**6, k=0, progress=False)
+    return game
+
+
+@pytest.fixture(scope="module")
+def spectrum(trained):
+    return jl.spectrum(trained, progress=False)
+
+
+def test_default_factors_are_network_ones_and_finite(spectrum):
+    assert spectrum.factors == "network"
+    f = spectrum.network
+    assert f.complete and f.n_null is not None and 0 < f.dominant < f.m
+    for value in (spectrum.condition_factor, spectrum.phase_factor, f.summary()["rate"]):
+        assert math.isfinite(value)
+    # neither default reads back the cutoff, while the paper's extreme ratio is set by it
+    assert spectrum.condition_factor < 1e3
+    paper = [jl.Spectrum(spectrum.eigenvalues, rtol=r).paper_condition_factor for r in (1e-10, 1e-4)]
+    assert paper[0] > 30 * paper[1]
+
+
+def test_defaults_do_not_move_with_rtol(spectrum):
+    spread = val.rtol_spread(spectrum)
+    assert set(spread) == set(val.DEFAULT_SUMMARIES)
+    assert max(spread.values()) < 0.10, spread
+
+
+def test_float32_agrees_within_its_noise_floor(trained, spectrum):
+    s32 = jl.spectrum(val.with_precision(trained, torch.float32), progress=False)
+    assert s32.network.null_threshold > 1e6 * spectrum.network.null_threshold  # float32's floor is its own
+    floor = val.float32_noise_floor(spectrum, s32)
+    assert floor < 0.05
+    a, b = spectrum.network.summary(), s32.network.summary()
+    for key in ("condition_factor", "phase_factor", "rate"):
+        assert b[key] == pytest.approx(a[key], rel=floor), key
+    assert b["phase_angle"] == pytest.approx(a["phase_angle"], abs=math.degrees(floor))
+
+
+def test_error_bar_across_data_batches(trained):
+    values = []
+    for seed in range(3):
+        gen = torch.Generator().manual_seed(100 + seed)
+        latent = torch.randn(40, 2, generator=gen, dtype=torch.float64)
+        game = val.with_batch(trained, sample_mixture("mog25", 40, seed=100 + seed), latent)
+        values.append(jl.spectrum(game, progress=False).condition_factor)
+    bar = error_bar(values)
+    assert bar.n == 3 and bar.low <= bar.mean <= bar.high and bar.high > bar.low
+    assert min(values) <= bar.low and bar.high <= max(values)
+
+
+def test_verdicts_are_honest_on_a_network(trained, spectrum):
+    assert spectrum.field_norm > 0 and spectrum.fixed_point is False and spectrum.stability is None
+    assert "local linearisation" in spectrum.to_dict()["verdict"]
+    top = jl.spectrum(trained, k=4, which="LM", progress=False)
+    out = top.to_dict()
+    assert out["stable"] is None and out["optimal_step"] is None and out["max_stable_step"] is None
+    assert out["network_factors"]["m"] == 4 and out["network_factors"]["rate"] is None
+
+
+def test_predicted_rate_matches_restarted_training(trained, spectrum):
+    """Along the eigenvector of the binding dominant eigenvalue, the difference of two training runs
+    contracts (or grows) at |1 + h lambda_b| per step, to within the drift of a near-fixed point."""
+    step = 0.05
+    dominant = spectrum.eigenvalues[np.argsort(-np.abs(spectrum.eigenvalues))][:spectrum.network.dominant]
+    lam, u = val.binding_mode(spectrum.jacobian, dominant, step)
+    assert np.linalg.norm(spectrum.jacobian @ u - lam.real * u) < 2 * abs(lam) + 1e-12  # in its invariant subspace
+    ratios = val.contraction(trained, None, None, spectrum.point, u, step, 30, size=1e-6)
+    measured, predicted = val.measured_rate(ratios), val.predicted_rate(lam, step)
+    assert abs(measured - predicted) < 0.1 * abs(predicted - 1) + 1e-4, (measured, predicted)
+
+
+def test_cli_report_states_what_was_not_computed(capsys):
+    from jacobian_lab.cli import main
+
+    assert main(["spectrum", "--example", "mog8", "--k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "no stability verdict" in out and "step size            none" in out
+    assert "top-3" in out and "inf" not in out
