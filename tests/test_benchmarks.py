@@ -22,6 +22,8 @@ def test_benchmark_compiles_and_imports(path):
                 pytest.importorskip("torch")
             module = importlib.import_module(node.module)
             for alias in node.names:
+                if not hasattr(module, alias.name):  # a submodule, imported by name
+                    importlib.import_module(f"{node.module}.{alias.name}")
                 assert hasattr(module, alias.name), f"{path.name}: {node.module} has no {alias.name}"
 
 

@@ -122,3 +122,11 @@ def test_continuation_plot_marks_the_points():
     chart = jl.stability_chart("dirac", "r1", scheme="simgd", x=("gamma", (0.2, 2)), y=("lr", (0.05, 5)), num=(4, 8))
     assert stability_chart_plot(chart)["boundary"].get_offsets().shape == chart.boundary.shape
     plt.close("all")
+
+
+def test_marginal_family_has_no_spurious_crossings():
+    # the unregularized LQ-GAN has purely imaginary eigenvalues for every sigma: a family on the
+    # boundary throughout has no crossing (margins within 1e-12 of it count as on it)
+    c = jl.continuation("lq", param="sigma", values=(0.5, 2.0), num=41)
+    assert np.abs(c.eigenvalues.real).max() < 1e-12
+    assert not c.of_kind("hopf", "fold")

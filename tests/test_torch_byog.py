@@ -276,8 +276,6 @@ def test_bring_your_own_gan_tutorial_runs(tmp_path):
         files = module.main(tmp_path, fast=True)
     assert all(Path(f).is_file() and Path(f).stat().st_size > 1000 for f in files)
     assert len(load(tmp_path / "spectra.npz")) == 3
-    assert main(["spectrum", f"{path}:make_game", "--arg", "width=8", "--checkpoint", str(tmp_path / "checkpoint.pt"),
-                 "--k", "4", "--which", "LR", "--json"]) == 0
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..analysis import jacobian, regularized_game, split_params
 from ..errors import JacobianLabError
@@ -94,7 +95,8 @@ def stability_chart(model, reg=None, gamma=None, scheme=None, *, x=("gamma", (0.
     margin_of = (lambda m: np.abs(np.linalg.eigvals(m)).max()) if kind == "discrete" else \
         (lambda m: np.linalg.eigvals(m).real.max())
     threshold = 1.0 if kind == "discrete" else 0.0
-    margin = np.array([[margin_of(matrix(a, b)) for a in xs] for b in ys])
+    rows = tqdm(ys, desc="stability chart", unit="row", delay=1.0)
+    margin = np.array([[margin_of(matrix(a, b)) for a in xs] for b in rows])
     boundary = []
     for j, a in enumerate(xs):
         def f(b, a=a):
@@ -114,7 +116,7 @@ def _matrix_function(model, reg, gamma, scheme, x, y, params):
         raise JacobianLabError("the chart's two parameters must differ")
     kind = "discrete" if is_discrete(scheme) else "continuous"
     if kind == "continuous" and len(model_side) < 2:
-        raise JacobianLabError("scheme parameters need a scheme (scheme='simgd' ...)")
+        raise JacobianLabError("a stability chart is of an update map: give a discrete scheme (scheme='simgd' ...)")
     model_params, scheme_params = split_params(params)
     game = regularized_game(model, reg, gamma if STRENGTH not in model_side else 1.0, **model_params).game
     if model_side:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..errors import JacobianLabError, check_int
 from . import closed_forms, critical
@@ -61,7 +62,7 @@ class Continuation:
 
 
 def continuation(model, reg=None, gamma=None, scheme=None, *, param=STRENGTH, values=(0.0, 3.0), num=401,
-                 exact=True, **params) -> Continuation:
+                 exact=True, progress=None, **params) -> Continuation:
     """Follow the spectrum along one parameter and locate its critical points.
 
     Parameters
@@ -76,6 +77,8 @@ def continuation(model, reg=None, gamma=None, scheme=None, *, param=STRENGTH, va
     num : int
         Grid values for a range (3 to 20,000). Critical points closer together than the grid
         spacing may be missed; located ones are exact to about 1e-14.
+    progress : bool, optional
+        ``False`` hides the progress bar (shown for runs longer than a second).
     exact : bool
         Derive closed forms of the critical values (sympy, bounded in time) where the family is
         symbolic in ``param``.
@@ -97,7 +100,8 @@ def continuation(model, reg=None, gamma=None, scheme=None, *, param=STRENGTH, va
     grid = _grid(values, num)
     family.validate(grid[0]), family.validate(grid[-1])  # the range's ends (so all of it) are valid
     eig_at = _eigenvalues_at(family)
-    raw = np.stack([eig_at(p) for p in grid])
+    raw = np.stack([eig_at(p) for p in tqdm(grid, desc="continuation", unit="value", delay=1.0,
+                                            disable=progress is False)])
     points = critical.stability_points(eig_at, grid, raw, family.kind)
     points += critical.meeting_points(eig_at, grid, raw, family.kind)
     symbolic = family.symbolic if exact else None

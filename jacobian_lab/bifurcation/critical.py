@@ -37,6 +37,10 @@ KINDS = {
 }
 
 
+#: Margins within this relative distance of the boundary count as on it.
+ZERO = 1e-12
+
+
 @dataclass(frozen=True)
 class CriticalPoint:
     """A parameter value where the spectrum changes qualitatively.
@@ -79,6 +83,8 @@ def stability_points(eig_at, grid, eigenvalues, kind) -> list[CriticalPoint]:
     """(a)/(b): where the k-th largest margin (Re lambda, or |mu| - 1) changes sign."""
     margin = (lambda lam: lam.real) if kind == "continuous" else (lambda lam: np.abs(lam) - 1)
     ordered = -np.sort(-margin(eigenvalues), axis=1)
+    scale = np.maximum(1.0, np.abs(eigenvalues).max(axis=1, keepdims=True))
+    ordered[np.abs(ordered) <= ZERO * scale] = 0.0  # rounding noise on the boundary is not a crossing
     points = []
     for k in range(ordered.shape[1]):
         def f(p, k=k):

@@ -4,7 +4,8 @@ The parameter may be a regularizer's strength (``"gamma"``), a real model parame
 (``"sigma"``, ``"a"`` ...) or a numeric scheme parameter (``"lr"``, ``"lr_g"``, ``"lr_d"``,
 ``"beta"`` ...: every number a scheme declares). Where the game's symbolic derivation carries the
 parameter as a symbol, :math:`A(p)` is one sympy matrix, generated once as numeric code (and used
-for closed forms); otherwise each value costs one call of :func:`jacobian_lab.spectrum`.
+for closed forms); otherwise :math:`J(\gamma)` is generated once (a strength), :math:`J` is fixed (a
+scheme parameter) or each value costs one call of :func:`jacobian_lab.spectrum` (a model parameter).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from ..analysis import regularized_game, resolve_scheme, spectrum, split_params
+from ..analysis import jacobian, regularized_game, resolve_scheme, spectrum, split_params
 from ..errors import JacobianLabError, NotApplicableError
 from ..field import check_smooth
 from ..regularizers import parse_reg
-from ..schemes import make_scheme, scheme_parameters, symbolic_update_matrix
+from ..schemes import make_scheme, scheme_parameters, symbolic_update_matrix, update_matrix
+from ..strengths import StrengthFamily
 from ..symbolic.functions import NUMPY_MODULES
 from ..symbolic.timeout import SymbolicTimeout, time_limit
 
@@ -92,7 +94,34 @@ class ParameterFamily:
         """:math:`A(p)` (float), from generated code where the family is symbolic."""
         if self.symbolic is not None:
             return np.array(self._numeric(float(value)), dtype=float).reshape(self.shape)
-        return np.asarray(self.spectrum(float(value)).jacobian, dtype=float)
+        return self._fallback(float(value))
+
+    @cached_property
+    def _fallback(self):
+        """``value -> A(value)`` without a symbolic family: :math:`J(\\gamma)` generated once for a
+        strength, :math:`J` fixed for a scheme parameter, else one :func:`spectrum` per value."""
+        model_params, scheme_params = split_params(self.params)
+        if self.param == STRENGTH:
+            family = StrengthFamily(self.model, self.reg, **model_params)
+
+            def jac(v):
+                return family.jacobians([v])[0]
+        elif self.param in _scheme_numbers():
+            fixed = jacobian(self.model, self.reg, self.gamma, **model_params)
+
+            def jac(v):
+                return fixed
+        else:
+            return lambda v: np.asarray(self.spectrum(v).jacobian, dtype=float)
+        if self.kind == "continuous":
+            return jac
+        game = regularized_game(self.model, **model_params).game
+
+        def update(v):
+            extra = {} if self.param == STRENGTH else {self.param: v}
+            steps = make_scheme(self.scheme, len(game.theta), game.dim, **{**scheme_params, **extra})
+            return update_matrix(steps, jac(v))
+        return update
 
     def matrices(self, values) -> np.ndarray:
         return np.stack([self.matrix(v) for v in values])

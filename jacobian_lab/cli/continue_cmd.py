@@ -7,7 +7,7 @@ import re
 
 from ..errors import JacobianLabError
 from ..games.parameters import parse_assignment
-from ._common import add_scheme_arguments, fmt, fmt_complex, print_json, scheme_params
+from ._common import add_json_argument, add_scheme_arguments, fmt, fmt_complex, print_json, scheme_params
 
 
 class _ParamAction(argparse.Action):
@@ -39,7 +39,7 @@ def register(subparsers):
     parser.add_argument("--num", type=int, default=401, help="grid values over the range (3 to 20000)")
     parser.add_argument("--no-exact", dest="exact", action="store_false", help="skip the closed forms")
     parser.add_argument("-o", "--output", default=None, help="draw the paths with the points to this figure")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_argument(parser)
     parser.set_defaults(func=run, fixed=[], vary=None)
     parser._negative_number_matcher = re.compile(r"^-\.?\d")  # ranges such as -2:1 are values
 

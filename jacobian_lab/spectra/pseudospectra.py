@@ -69,7 +69,7 @@ class Pseudospectrum:
         return np.linspace(lo, hi, count)
 
 
-def pseudospectrum(target, *args, bounds=None, points=101, krylov=None, kind=None,
+def pseudospectrum(target, *args, bounds=None, points=101, krylov=None, kind=None, progress=None,
                    **spectrum_args) -> Pseudospectrum:
     """The :math:`\\varepsilon`-pseudospectra of a Jacobian or update map on a grid.
 
@@ -89,6 +89,8 @@ def pseudospectrum(target, *args, bounds=None, points=101, krylov=None, kind=Non
         or a matrix larger than :data:`DENSE_MAX`: ``min(n, 100)``).
     kind : {"continuous", "discrete"}, optional
         Stability region to compare with; taken from a Spectrum, default ``"continuous"``.
+    progress : bool, optional
+        ``False`` hides the progress bar (shown for runs longer than a second).
 
     Returns
     -------
@@ -113,7 +115,7 @@ def pseudospectrum(target, *args, bounds=None, points=101, krylov=None, kind=Non
     eigenvalues = resolvent.eigenvalues() if matrix is None else np.linalg.eigvals(matrix)
     lo_re, hi_re, lo_im, hi_im = _bounds(bounds, eigenvalues, kind)
     real, imag = np.linspace(lo_re, hi_re, nx), np.linspace(lo_im, hi_im, ny)
-    sigma = resolvent.sigma_min(real[None, :] + 1j * imag[:, None])
+    sigma = resolvent.sigma_min(real[None, :] + 1j * imag[:, None], progress=progress)
     return Pseudospectrum(real, imag, sigma, eigenvalues, kind, method)
 
 

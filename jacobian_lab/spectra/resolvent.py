@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg as sla
+from tqdm.auto import tqdm
 
 #: Below this dimension the triangular solves run vectorised over a batch of points.
 BATCHED_MAX = 64
@@ -72,13 +73,16 @@ class Resolvent:
             return np.linalg.eigvals(self.T[:-1])
         return np.diag(self.T).copy()
 
-    def sigma_min(self, z) -> np.ndarray:
-        """:math:`\\sigma_{\\min}(zI - A)` at every entry of ``z`` (same shape, float)."""
+    def sigma_min(self, z, progress=False) -> np.ndarray:
+        """:math:`\\sigma_{\\min}(zI - A)` at every entry of ``z`` (same shape, float); ``progress=None``
+        shows a bar for runs longer than a second."""
         z = np.asarray(z, dtype=complex)
         flat = z.ravel()
         out = np.empty(flat.size)
-        step = BATCH if self.size <= BATCHED_MAX or self.projected else 1
-        for start in range(0, flat.size, step):
+        batched = self.size <= BATCHED_MAX or self.projected
+        step = max(1, min(BATCH, 2**22 // self.size**2)) if batched else 1  # <= 64 MiB of matrices
+        starts = range(0, flat.size, step)
+        for start in tqdm(starts, desc="pseudospectrum", unit="batch", delay=1.0, disable=progress is False):
             chunk = flat[start:start + step]
             out[start:start + step] = _inverse_lanczos(self._solver(chunk), self.size, chunk.size, self.tol)
         return out.reshape(z.shape)
@@ -162,7 +166,7 @@ def _back(R, y):
 
 def _lapack_solver(R):
     def solve(q):
-        if R[np.diag_indices_from(R)].__abs__().min() == 0:
+        if np.abs(np.diag(R)).min() == 0:
             return np.full_like(q, np.inf)
         y = sla.solve_triangular(R, q[0], lower=False, trans="C", check_finite=False)
         return sla.solve_triangular(R, y, lower=False, check_finite=False)[None]
