@@ -18,7 +18,7 @@ consensus lowers the phase factor and raises the conditioning factor; grad-g and
 factor), Mescheder et al. 2018 (R1 converges where unregularized GD does not) and Mescheder et al.
 2017 (consensus pulls eigenvalues left).
 
-Regenerate (about five minutes on two idle cores, twenty on a loaded machine)::
+Regenerate (22 minutes on a loaded two-core machine)::
 
     OMP_NUM_THREADS=1 python examples/torch_validation.py          # full study, into docs/gallery
     OMP_NUM_THREADS=1 python examples/torch_validation.py --fast   # seconds, small networks
@@ -448,7 +448,7 @@ def main(out_dir, fast=False, results=None):
             size = FULL
             n = len(size["mixtures"]) * len(size["widths"]) * size["seeds"]
             print(f"GAN study: {n} networks x {len(METHODS)} regularizers, dense spectra, plus "
-                  f"{size['wgan_seeds']} WGANs; about 5 minutes on 2 idle cores", flush=True)
+                  f"{size['wgan_seeds']} WGANs; 22 minutes on a loaded 2-core machine", flush=True)
         results = compute(fast)
         _write(out_dir / "torch_validation.json", json.dumps(results, indent=1, allow_nan=False, default=_json))
     results["claims"] = claims(results)
