@@ -80,3 +80,9 @@ def test_without_torch_the_spectrum_command_names_the_extra():
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == ('jacobian-lab: error: the torch bridge needs torch, which is not installed: '
                                    'pip install "jacobian-lab[torch]"')
+
+
+def test_normal_jacobian_reads_no_transient_growth(capsys):
+    """A normal J (JARE on the Dirac-GAN) has ||exp(tJ)|| <= 1: the peak is 1 at t = 0, not at t = 1e-16."""
+    assert main(["analyze", "--model", "dirac", "--reg", "jare"]) == 0
+    assert "max_t ||exp(tJ)|| = 1 at t = 0\n" in capsys.readouterr().out

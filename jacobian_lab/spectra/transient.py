@@ -129,6 +129,7 @@ def _powers(M, rho, kappa, kreiss):
             peak, at = norm, k
         if math.isfinite(kappa) and kappa * rho**k < peak:
             break
+    peak, at = _no_growth_below_rounding(peak, at)
     return TransientGrowth("discrete", float(peak), at, kreiss, kappa, k, note)
 
 
@@ -157,7 +158,17 @@ def _exponentials(J, alpha, kappa, kreiss):
                                options={"xatol": 1e-10 * max(horizon, 1)})
         if -best.fun > peak:
             peak, at = -best.fun, float(best.x)
+    peak, at = _no_growth_below_rounding(peak, at)
     return TransientGrowth("continuous", float(peak), float(at), kreiss, kappa, float(horizon), note)
+
+
+#: Relative gains of the norm below this are rounding in the products, not growth.
+GROWTH_RTOL = 1e-12
+
+
+def _no_growth_below_rounding(peak, at):
+    """``(1, 0)`` when the peak exceeds :math:`\\|M^0\\| = 1` by rounding only, else unchanged."""
+    return (1.0, 0 * at) if peak <= 1 + GROWTH_RTOL else (peak, at)
 
 
 def _exp_norms(T, times):
