@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from .ops import reads, trace
+from .ops import differentiates_network, reads, trace
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,14 @@ class Penalty(Regularizer):
         (:func:`jacobian_lab.regularizers.ops.trace`).
         """
         return all(trace(term).kind in ("const", "mean") for _, term in self.terms())
+
+
+    @cached_property
+    def differentiates_network(self) -> bool:
+        """Whether a term takes a gradient of a loss or of :math:`D` (R1, JARE, consensus; not the soft
+        orthogonality penalty), so that the field's Jacobian needs third derivatives of the networks.
+        Traced from the definition (:func:`jacobian_lab.regularizers.ops.differentiates_network`)."""
+        return any(differentiates_network(term) for _, term in self.terms())
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,32 @@ class TraceOps(Ops):
         return Reads()
 
 
+class DerivativeTraceOps(TraceOps):
+    """:class:`TraceOps` that also records whether a definition takes a gradient of the network
+    (``ops.grad`` or ``ops.input_grad``): its Jacobian then needs third derivatives of the network."""
+
+    def __init__(self, method: str = "this regularizer"):
+        super().__init__(method)
+        self.differentiates = False
+
+    def grad(self, player, wrt):
+        self.differentiates = True
+        return super().grad(player, wrt)
+
+    def input_grad(self, x):
+        self.differentiates = True
+        return super().input_grad(x)
+
+
+def differentiates_network(term) -> bool:
+    """Whether ``term(ops)`` takes a gradient of a loss or of :math:`D` (``False`` for ``None``)."""
+    if term is None:
+        return False
+    ops = DerivativeTraceOps()
+    term(ops)
+    return ops.differentiates
+
+
 def trace(term) -> Reads:
     """What ``term(ops)`` depends on (:class:`Reads`; nothing for ``None``)."""
     return Reads() if term is None else Reads()._join(term(TraceOps()))

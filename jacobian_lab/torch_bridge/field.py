@@ -19,6 +19,7 @@ says when the mixed blocks are transposes of each other (:attr:`PlayerFields.sym
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -69,6 +70,7 @@ def player_fields(game, reg=None, gamma=None) -> PlayerFields:
         return game.losses(theta, psi, noise_std)
 
     active = [(r, s) for r, s in regs if isinstance(r, Penalty) and s != 0]
+    warn_third_derivatives(game, [r.name for r, _ in active if r.differentiates_network])
     terms = {player: [(r.name, term, s) for r, s in active for p, term in r.terms() if p == player]
              for player in ("G", "D")}
 
@@ -106,10 +108,34 @@ def make_field(game, reg=None, gamma=None):
     def field(x):
         return both(*game.split(x))
 
+    warn_third_derivatives(game, [r.name for r, s in regs if isinstance(r, FieldTransform) and s != 0])
     for r, s in regs:
         if isinstance(r, FieldTransform):
             field = _transformed(r, field, s)
     return field
+
+
+#: Layers whose third derivative torch 2.x computes wrongly without an error (pytorch/pytorch issues
+#: 175754 and 186256): layer norm always, batch norm when it normalises with the batch's statistics.
+_THIRD_DERIVATIVE_UNSAFE = (torch.nn.LayerNorm,)
+_THIRD_DERIVATIVE_UNSAFE_IN_TRAINING = (torch.nn.modules.batchnorm._BatchNorm,)
+
+
+def warn_third_derivatives(game, methods) -> None:
+    """Warn when ``methods`` (regularizers that differentiate the networks) meet a layer whose third
+    derivative torch gets wrong: the Jacobian of such a field is then unreliable."""
+    if not methods:
+        return
+    training = getattr(game, "mode", "eval") == "train"
+    unsafe = _THIRD_DERIVATIVE_UNSAFE + (_THIRD_DERIVATIVE_UNSAFE_IN_TRAINING if training else ())
+    layers = sorted({type(m).__name__ for net in (game.generator, game.discriminator)
+                     for m in net.modules() if isinstance(m, unsafe)})
+    if layers:
+        warnings.warn(
+            f"{', '.join(methods)} differentiate(s) the networks, so the Jacobian needs their third derivatives, "
+            f"and torch computes those wrongly through {', '.join(layers)} (pytorch/pytorch #175754, #186256): "
+            "this Jacobian is unreliable. GroupNorm, or batch norm in mode='eval', are not affected.",
+            RuntimeWarning, stacklevel=3)
 
 
 class _Products:
