@@ -42,3 +42,13 @@ def test_no_warning_where_the_derivatives_are_right(norm, mode, reg):
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         jl.jacobian(_game(norm, mode), reg=reg, gamma=0.5 if reg else None)
+
+
+def test_the_field_itself_does_not_warn_and_the_operator_does():
+    """The field needs second derivatives only (right); products with J need the third."""
+    game = _game(torch.nn.LayerNorm)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        game.field("r1", 0.5)
+    with pytest.warns(RuntimeWarning, match="third derivatives"):
+        jl.spectrum(game, reg="r1", gamma=0.5, k=2, progress=False)

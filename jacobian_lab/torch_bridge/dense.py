@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 
 from ..errors import JacobianLabError
 from ..regularizers import FieldTransform, parse_reg
-from .field import make_field, player_fields
+from .field import make_field, player_fields, warn_third_derivatives
 
 #: Largest dense Jacobian built (bytes of the ``n x n`` matrix); raise it on big machines.
 MAX_DENSE_BYTES = 2 * 1024**3
@@ -271,6 +271,7 @@ def jacobian_torch(game, reg=None, gamma=None, at=None, device=None, max_bytes=N
     game = game.to(device) if device is not None else game
     check_dense_size(game.n_params, torch.finfo(game.dtype).bits // 8, max_bytes)
     x = game.point(at)
+    warn_third_derivatives(game, reg, gamma)
     if any(isinstance(r, FieldTransform) for r, _ in parse_reg(reg, gamma)):
         return jacobian_tensor(make_field(game, reg, gamma), x, progress=progress).detach()
     return player_jacobian_tensor(player_fields(game, reg, gamma), *game.split(x), progress=progress).detach()

@@ -70,7 +70,6 @@ def player_fields(game, reg=None, gamma=None) -> PlayerFields:
         return game.losses(theta, psi, noise_std)
 
     active = [(r, s) for r, s in regs if isinstance(r, Penalty) and s != 0]
-    warn_third_derivatives(game, [r.name for r, _ in active if r.differentiates_network])
     terms = {player: [(r.name, term, s) for r, s in active for p, term in r.terms() if p == player]
              for player in ("G", "D")}
 
@@ -108,7 +107,6 @@ def make_field(game, reg=None, gamma=None):
     def field(x):
         return both(*game.split(x))
 
-    warn_third_derivatives(game, [r.name for r, s in regs if isinstance(r, FieldTransform) and s != 0])
     for r, s in regs:
         if isinstance(r, FieldTransform):
             field = _transformed(r, field, s)
@@ -121,9 +119,12 @@ _THIRD_DERIVATIVE_UNSAFE = (torch.nn.LayerNorm,)
 _THIRD_DERIVATIVE_UNSAFE_IN_TRAINING = (torch.nn.modules.batchnorm._BatchNorm,)
 
 
-def warn_third_derivatives(game, methods) -> None:
-    """Warn when ``methods`` (regularizers that differentiate the networks) meet a layer whose third
-    derivative torch gets wrong: the Jacobian of such a field is then unreliable."""
+def warn_third_derivatives(game, reg=None, gamma=None) -> None:
+    """Before a Jacobian: warn when a regularizer that differentiates the networks (a penalty traced as
+    :attr:`~jacobian_lab.regularizers.Penalty.differentiates_network`, or a field transform) meets a
+    layer whose third derivative torch gets wrong. The field itself (second derivatives) is right."""
+    methods = [r.name for r, s in parse_reg(reg, gamma) if s != 0 and (
+        isinstance(r, FieldTransform) or (isinstance(r, Penalty) and r.differentiates_network))]
     if not methods:
         return
     training = getattr(game, "mode", "eval") == "train"
@@ -135,7 +136,7 @@ def warn_third_derivatives(game, methods) -> None:
             f"{', '.join(methods)} differentiate(s) the networks, so the Jacobian needs their third derivatives, "
             f"and torch computes those wrongly through {', '.join(layers)} (pytorch/pytorch #175754, #186256): "
             "this Jacobian is unreliable. GroupNorm, or batch norm in mode='eval', are not affected.",
-            RuntimeWarning, stacklevel=3)
+            RuntimeWarning, stacklevel=4)
 
 
 class _Products:

@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from ..errors import JacobianLabError, NotApplicableError, unknown_name
 from ..regularizers import FieldTransform, parse_reg
-from .field import make_field
+from .field import make_field, warn_third_derivatives
 from .threads import one_blas_thread
 
 #: ``which`` for :func:`top_eigenvalues` (scipy's names): magnitude, real part, imaginary part.
@@ -121,6 +121,7 @@ class _Adjoint(LinearOperator):
 
 def operator(game, reg=None, gamma=None, at=None) -> JacobianOperator:
     """:math:`J` of the regularized field at ``at`` (default: the modules' parameters), matrix-free."""
+    warn_third_derivatives(game, reg, gamma)
     return JacobianOperator(make_field(game, reg, gamma), game.point(at))
 
 
