@@ -60,30 +60,37 @@ COLORS = {"none": "#000000", "consensus": "#D55E00", "jare": "#0072B2", "grad-g"
 #: Strength of every regularizer in the toy predictions (Nie & Patel's Gaussian game, the Dirac-GAN).
 TOY_GAMMA = 1.0
 FULL = {"mixtures": ("mog8", "mog25"), "widths": (14, 20), "seeds": 5, "depth": 2, "batch": 32,
-        "adam": 400, "gd": 100, "restart": 25, "run_on": 150, "wgan_seeds": 5}
+        "adam": 3000, "gd": 1000, "restart": 25, "run_on": 150, "wgan_seeds": 5, "wgan_adam": 400, "wgan_gd": 100}
 FAST = {"mixtures": ("mog8",), "widths": (4,), "seeds": 2, "depth": 1, "batch": 16,
-        "adam": 20, "gd": 5, "restart": 4, "run_on": 6, "wgan_seeds": 2}
-#: Base training: Adam (lr, betas) then simultaneous GD (lr), both with R1 of this strength.
-BASE = {"adam_lr": 3e-3, "gd_lr": 0.05, "r1": 0.1}
-#: Simultaneous GD step of the run-on experiment (unregularized against R1).
+        "adam": 20, "gd": 5, "restart": 4, "run_on": 6, "wgan_seeds": 2, "wgan_adam": 20, "wgan_gd": 5}
+#: Base training: Adam (lr) then simultaneous GD (lr), both with R1 of this strength; the WGAN's GD step.
+BASE = {"adam_lr": 3e-3, "gd_lr": 0.1, "r1": 1.0, "wgan_gd_lr": 0.05}
+#: Simultaneous GD step of the perturbation experiment (unregularized against R1).
 RUN_ON_LR = 0.05
+#: Relative size of the perturbation in the dominant modes.
+RUN_ON_SIZE = 1e-4
 
 
 # -- the networks at a near-equilibrium --------------------------------------------------------
-def base_game(mixture, width, seed, size, loss="gan", reg="r1", gamma=BASE["r1"]):
+def base_game(mixture, width, seed, size, loss="gan", reg="r1", gamma=BASE["r1"], wgan=False):
     """An MLP GAN trained towards an equilibrium: Adam, then simultaneous GD, both with ``reg``."""
     game = mog_game(mixture, width=width, depth=size["depth"], batch=size["batch"], loss=loss, seed=seed)
-    train(game, size["adam"], method="adam", lr=BASE["adam_lr"], reg=reg, gamma=gamma, record_every=10**9, k=0,
+    adam, gd = (size["wgan_adam"], size["wgan_gd"]) if wgan else (size["adam"], size["gd"])
+    train(game, adam, method="adam", lr=BASE["adam_lr"], reg=reg, gamma=gamma, record_every=10**9, k=0,
           progress=False)
-    train(game, size["gd"], method="simgd", lr=BASE["gd_lr"], reg=reg, gamma=gamma, record_every=10**9, k=0,
-          progress=False)
+    train(game, gd, method="simgd", lr=BASE["wgan_gd_lr" if wgan else "gd_lr"], reg=reg, gamma=gamma,
+          record_every=10**9, k=0, progress=False)
     return game
 
 
-def analyse(game, reg, gamma) -> tuple:
-    """``(spectrum, row)``: the dense spectrum and its summaries, block extremes included."""
+def analyse(game, reg, gamma, modes=False) -> tuple:
+    """``(spectrum, row)``: the dense spectrum and its summaries, block extremes included; with
+    ``modes``, how far the dominant modes are from rest (:func:`~jacobian_lab.torch_bridge.validation.fast_residual`)."""
     s = jl.spectrum(game, reg=reg, gamma=gamma, progress=False)
     row = {k: _num(v) for k, v in val.summaries(s).items()}
+    if modes:
+        rest = val.fast_residual(s.jacobian, game.field(reg, gamma, at=s.point), s.network.dominant)
+        row.update(fast_share=rest["fast_share"], fast_distance=rest["fast_distance"])
     blocks = s.blocks().summary()
     row.update(h_gen_min=blocks["hessian_generator"][0], h_gen_max=blocks["hessian_generator"][1],
                h_dis_min=blocks["hessian_discriminator"][0], h_dis_max=blocks["hessian_discriminator"][1],
@@ -101,20 +108,11 @@ def restart(game, s, reg, gamma, n_steps) -> dict:
     return {"step": step, "predicted": val.predicted_rate(binding, step), "measured": val.measured_rate(ratios)}
 
 
-def run_on(game, reg, gamma, n_steps) -> list:
-    """:math:`\\|v\\|` of the unregularized field along simultaneous GD with ``reg`` from the point."""
-    from jacobian_lab.torch_bridge.field import make_field
-
-    field, plain = make_field(game, reg, gamma), make_field(game, None, None)
-    x = game.parameters()
-    norms = []
-    with torch.no_grad():
-        for _ in range(n_steps + 1):
-            norms.append(float(torch.linalg.vector_norm(plain(x))))
-            x = x + RUN_ON_LR * field(x)
-            if not bool(torch.isfinite(x).all()):
-                break
-    return norms
+def perturbed(game, reg, gamma, direction, n_steps) -> list:
+    """:math:`\\|d_k\\| / \\|d_0\\|` of simultaneous GD with ``reg`` (step :data:`RUN_ON_LR`) from the point
+    displaced along ``direction`` against the run from the point itself."""
+    ratios = val.contraction(game, reg, gamma, game.parameters(), direction, RUN_ON_LR, n_steps, size=RUN_ON_SIZE)
+    return [float(r) for r in ratios]
 
 
 # -- toy predictions ----------------------------------------------------------------------------
@@ -144,20 +142,24 @@ def compute(fast=False) -> dict:
         for mixture, width, seed in bar:
             game = base_game(mixture, width, seed, size)
             for label, reg, gamma in METHODS:
-                s, row = analyse(game, reg, gamma)
+                s, row = analyse(game, reg, gamma, modes=label in ("none", "r1"))
                 rows.append({"mixture": mixture, "width": width, "seed": seed, "method": label, **row})
+                if label == "none":
+                    plain = s
                 if mixture == size["mixtures"][0] and width == size["widths"][0]:
                     restarts.append({"seed": seed, "method": label,
                                      **restart(game, s, reg, gamma, size["restart"])})
                     if seed == 0:
                         example[label] = [[float(z.real), float(z.imag)] for z in s.eigenvalues]
             if mixture == size["mixtures"][0] and width == size["widths"][0]:
+                # one random direction in the unregularized dominant modes, the same for both fields
+                u = val.dominant_direction(val.dominant_modes(plain.jacobian, plain.network.dominant)[1], seed)
                 for label, reg, gamma in (("none", None, None), ("r1", "r1", 1.0)):
-                    runs.append({"seed": seed, "method": label, "field_norm": run_on(game, reg, gamma,
-                                                                                      size["run_on"])})
+                    runs.append({"seed": seed, "method": label,
+                                 "distance": perturbed(game, reg, gamma, u, size["run_on"])})
         wgan = []
         for seed in tqdm(range(size["wgan_seeds"]), desc="WGAN study", unit="network", disable=fast):
-            game = base_game("mog8", size["widths"][0], seed, size, loss="wgan", reg="wgan-gp", gamma=1.0)
+            game = base_game("mog8", size["widths"][0], seed, size, loss="wgan", reg="wgan-gp", gamma=1.0, wgan=True)
             for label, reg, gamma in WGAN_METHODS:
                 wgan.append({"seed": seed, "method": label, **analyse(game, reg, gamma)[1]})
     return {"size": {k: list(v) if isinstance(v, tuple) else v for k, v in size.items()}, "fast": fast,
@@ -225,6 +227,7 @@ CLAIMS = (
     ("Nie & Patel: grad-d lowers the conditioning factor", "grad-d", "condition_factor", True, -1),
     ("Mescheder 2017: consensus pulls the dominant eigenvalues left", "consensus", "abscissa_dominant", False, -1),
     ("Mescheder 2017: consensus pulls the rightmost eigenvalues left", "consensus", "abscissa_nonnull", False, -1),
+    ("Mescheder 2018: R1 pulls the dominant eigenvalues left", "r1", "abscissa_dominant", False, -1),
     ("Mescheder 2018: R1 pulls the rightmost eigenvalues left", "r1", "abscissa_nonnull", False, -1),
 )
 #: Which toy key stands for a network key in the side-by-side column.
@@ -246,17 +249,17 @@ def claims(results) -> list:
 
 
 def run_on_claim(results) -> dict:
-    """Mescheder 2018: after simultaneous GD run on from the point, is |v| smaller with R1 than without?"""
+    """Mescheder 2018: does a perturbation in the dominant modes shrink more under GD with R1 than without?"""
     final = {}
     for r in results["runs"]:
-        norms = r["field_norm"]
-        final.setdefault(r["seed"], {})[r["method"]] = norms[-1] / norms[0]
+        final.setdefault(r["seed"], {})[r["method"]] = r["distance"][-1]
     diffs = [math.log(v["r1"] / v["none"]) for v in final.values() if "r1" in v and "none" in v]
     toy = results["toy"]["dirac"]
     toy_says = "yes" if toy["r1"]["stable"] and not toy["none"]["stable"] else "no"
     verdict = judge({(results["size"]["mixtures"][0], results["size"]["widths"][0]): diffs}, -1)
-    return {"claim": "Mescheder 2018: R1 converges where unregularized GD does not (|v| after the run-on)",
-            "method": "r1", "key": "run-on |v| ratio", "log": True, "sign": -1, "toy": toy_says,
+    return {"claim": "Mescheder 2018: R1 converges where unregularized GD does not (a perturbation in the "
+                     f"dominant modes after {results['size']['run_on']} steps)",
+            "method": "r1", "key": "perturbation ratio", "log": True, "sign": -1, "toy": toy_says,
             "networks": verdict,
             "none_ratio": [v.get("none") for v in final.values()], "r1_ratio": [v.get("r1") for v in final.values()]}
 
@@ -347,10 +350,10 @@ def draw_contraction(results, axes) -> None:
     ax = axes[1]
     for r in results["runs"]:
         color = COLORS[r["method"]]
-        ax.plot(r["field_norm"], color=color, lw=1, alpha=0.8, label=r["method"] if r["seed"] == 0 else None)
+        ax.plot(r["distance"], color=color, lw=1, alpha=0.8, label=r["method"] if r["seed"] == 0 else None)
     ax.set_yscale("log")
-    ax.set(xlabel=f"simultaneous GD step (h = {RUN_ON_LR:g})", ylabel="$\\|v\\|$ (unregularized field)",
-           title="running on from the point: none vs R1")
+    ax.set(xlabel=f"simultaneous GD step (h = {RUN_ON_LR:g})", ylabel="$\\|d_k\\| / \\|d_0\\|$",
+           title="a perturbation in the dominant modes: none vs R1")
     ax.legend(fontsize=7)
 
 
@@ -391,6 +394,26 @@ def headline_table(results) -> str:
         t = toy[method]
         cells.append(f"{t['condition_factor']:.3g} / {t['phase_factor']:.3g}")
         lines += [f"   * - {method}"] + [f"     - {c}" for c in cells]
+    return "\n".join(lines) + "\n"
+
+
+def rest_table(results) -> str:
+    """RST list-table: how near the points are to an equilibrium, per configuration (median and range
+    over seeds) -- the field, and how far the dominant modes are from rest."""
+    lines = [".. list-table:: How near an equilibrium: the field :math:`\\|v\\|` at the point, the share of it in "
+             "the dominant modes and their distance to rest :math:`\\delta_S` (median [min, max] over seeds)",
+             "   :header-rows: 1", "", "   * - network", "     - P", "     - :math:`\\|v\\|`, unregularized",
+             "     - share in :math:`S_{0.9}`", "     - :math:`\\delta_S`, unregularized",
+             "     - :math:`\\|v\\|`, R1 (trained field)", "     - :math:`\\delta_S`, R1"]
+    for config in _configs(results["rows"]):
+        rows = {m: [r for r in results["rows"] if (r["mixture"], r["width"]) == config and r["method"] == m]
+                for m in ("none", "r1")}
+        cells = [str(rows["none"][0]["n_params"])]
+        for method, key in (("none", "field_norm"), ("none", "fast_share"), ("none", "fast_distance"),
+                            ("r1", "field_norm"), ("r1", "fast_distance")):
+            values = [r[key] for r in rows[method] if r.get(key) is not None]
+            cells.append(f"{np.median(values):.2g} [{min(values):.2g}, {max(values):.2g}]" if values else "n/a")
+        lines += [f"   * - {config[0]}, width {config[1]}"] + [f"     - {c}" for c in cells]
     return "\n".join(lines) + "\n"
 
 
@@ -442,6 +465,7 @@ def main(out_dir, fast=False, results=None):
     recomputing.
     """
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
     if results is None:
         if not fast:
@@ -455,6 +479,7 @@ def main(out_dir, fast=False, results=None):
     written = [save_figure(fig, out_dir / name, dpi=110, compact=True) for name, fig in figures(results).items()]
     for name, text in (("torch_validation.json", json.dumps(results, indent=1, allow_nan=False, default=_json)),
                        ("torch_validation_table.rst", headline_table(results)),
+                       ("torch_validation_rest.rst", rest_table(results)),
                        ("torch_validation_claims.rst", claims_table(results))):
         written.append(_write(out_dir / name, text))
     return written

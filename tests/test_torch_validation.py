@@ -101,3 +101,63 @@ def test_cli_report_states_what_was_not_computed(capsys):
     out = capsys.readouterr().out
     assert "no stability verdict" in out and "step size            none" in out
     assert "top-3" in out and "inf" not in out
+
+
+def test_fast_residual_is_the_projected_distance_for_a_linear_field():
+    """For v = J (x - x*), fast_distance = ||P_S (x - x*)||, computed here through V^-1 instead of the
+    left eigenvectors; fast_share is 1 for a displacement inside S and 0 outside it."""
+    rng = np.random.default_rng(4)
+    jac = rng.standard_normal((12, 12)) - 3 * np.eye(12)
+    lam, vecs = np.linalg.eig(jac)
+    order = np.argsort(-np.abs(lam), kind="stable")
+    m = val.dominant_modes(jac, 6)[0].size  # 6, or 7 to keep a conjugate pair whole
+    assert m in (6, 7) and (m == 6 or np.isclose(lam[order[5]], np.conj(lam[order[6]])))
+    err = rng.standard_normal(12)
+    coef = np.linalg.solve(vecs, err)
+    projected = (vecs[:, order[:m]] @ coef[order[:m]]).real
+    out = val.fast_residual(jac, jac @ err, m)
+    assert out["fast_distance"] == pytest.approx(np.linalg.norm(projected), rel=1e-10)
+    assert out["field_norm"] == pytest.approx(np.linalg.norm(jac @ err))
+    _, right, _ = val.dominant_modes(jac, m)
+    inside = val.dominant_direction(right, seed=1)
+    assert np.linalg.norm(inside) == pytest.approx(1.0)
+    assert val.fast_residual(jac, jac @ inside, m)["fast_share"] == pytest.approx(1.0, rel=1e-9)
+    outside = (vecs[:, order[m:]] @ coef[order[m:]]).real
+    assert val.fast_residual(jac, jac @ outside, m)["fast_share"] < 1e-10
+    with pytest.raises(jl.JacobianLabError, match="at most"):
+        val.dominant_modes(jac, 13)
+
+
+def test_over_batches_reports_an_error_bar_per_summary(trained):
+    pool = sample_mixture("mog25", 4 * 40, seed=7)
+    spread = val.over_batches(trained, pool, n_batches=4, keys=("condition_factor", "phase_angle"), progress=False)
+    assert spread.n_batches == 4 and set(spread.error_bars) == {"condition_factor", "phase_angle"}
+    for key, bar in spread.error_bars.items():
+        values = spread.values[key]
+        assert bar.n == 4 and min(values) <= bar.low <= bar.mean <= bar.high <= max(values)
+        assert bar.mean == pytest.approx(np.mean(values))
+    # the batches are the pool's, disjoint: the first one's spectrum is the pool's first shuffled quarter
+    order = np.random.default_rng(1).permutation(160)[:40]
+    first = val.with_batch(trained, pool[torch.as_tensor(order)], torch.randn(40, 2, generator=torch.Generator()
+                                                                               .manual_seed(1 + 10_000),
+                                                                               dtype=torch.float64))
+    assert jl.spectrum(first, progress=False).condition_factor == pytest.approx(spread.values["condition_factor"][0])
+    assert spread.reference["condition_factor"] == pytest.approx(jl.spectrum(trained, progress=False).condition_factor)
+    out = spread.to_dict()
+    assert out["n_batches"] == 4 and len(out["summaries"]["phase_angle"]["values"]) == 4
+    assert "condition_factor" in str(spread)
+    # a sampler gives fresh draws per batch
+    def sampler(n):  # called under torch's RNG seeded per batch
+        return sample_mixture("mog25", n, seed=int(torch.randint(0, 10**6, (1,))))
+
+    sampled = val.over_batches(trained, sampler, n_batches=2, keys=("condition_factor",), progress=False)
+    assert sampled.n_batches == 2 and sampled.values["condition_factor"][0] != sampled.values["condition_factor"][1]
+
+
+@pytest.mark.parametrize("kwargs, match", [({"n_batches": 0}, "n_batches"), ({"n_batches": 10**6}, "at most"),
+                                            ({"keys": ("kappa",)}, "keys must be among"),
+                                            ({"confidence": 1.5}, "confidence"),
+                                            ({"n_batches": 5}, "fewer than 5 batches")])
+def test_over_batches_refuses_bad_input(trained, kwargs, match):
+    with pytest.raises(jl.JacobianLabError, match=match):
+        val.over_batches(trained, sample_mixture("mog25", 100, seed=7), **kwargs)

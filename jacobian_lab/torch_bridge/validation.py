@@ -5,18 +5,26 @@ r"""Checks of the spectral theory on real networks: are the summaries well-posed
 * :func:`rtol_spread`: how much each summary moves when the user's ``rtol`` moves (it should not).
 * :func:`with_precision` and :func:`with_batch`: the same players in another dtype, or on another
   data batch (the float32 noise floor; error bars over batches).
+* :func:`over_batches`: the default summaries of the same players on independent data batches, with
+  a bootstrap error bar each (:class:`BatchSpread`): the spread any number measured on a real network
+  should be reported with.
 * :func:`binding_mode` and :func:`contraction`: the local rate the spectrum predicts for simultaneous
   GD, :math:`|1 + h\lambda_b|` for the dominant eigenvalue :math:`\lambda_b` that binds at step
   :math:`h`, against the contraction measured by restarting the nonlinear training from the point
   and from the point displaced along that eigenvector:
   :math:`d_k = x_k(x^* + \varepsilon u) - x_k(x^*)`, rate :math:`(\|d_K\|/\|d_0\|)^{1/K}`. Comparing
   two runs removes the drift of a point that is only near a fixed point.
+* :func:`dominant_modes`, :func:`fast_residual` and :func:`dominant_direction`: how far a point is from
+  rest in the dominant (fast) modes. Near a trained equilibrium of a real network the field rarely
+  vanishes: what is left lies mostly along the many small eigenvalues (slow drift), while the
+  dominant modes, the ones the summaries describe, have relaxed. :func:`fast_residual` measures
+  both, from the spectral projector onto the dominant invariant subspace.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.linalg
@@ -24,13 +32,22 @@ import torch
 
 from ..errors import JacobianLabError, check_int, check_positive
 from ..losses import LOSSES
+from ..spectra.uncertainty import ErrorBar, error_bar
+from .dense import _duration, dense_cost
 from .field import make_field
 from .game import TorchGame
+from .samples import as_tensor, latent_samples, real_samples
 
 #: The range of ``rtol`` over which the default summaries must not move (issue of record: 1e-10 to 1e-4).
 RTOLS = (1e-10, 1e-8, 1e-6, 1e-4)
 #: The default summaries (:meth:`jacobian_lab.spectra.robust.NetworkFactors.summary`) whose stability is checked.
 DEFAULT_SUMMARIES = ("condition_factor", "phase_angle", "rate")
+#: Every summary :func:`over_batches` can spread (:meth:`~jacobian_lab.spectra.robust.NetworkFactors.summary`).
+SUMMARY_KEYS = ("condition_factor", "phase_factor", "phase_angle", "rate", "n_dominant", "n_null")
+#: Most batches :func:`over_batches` takes (each is a dense spectrum).
+MAX_BATCHES = 1000
+#: Estimated seconds of :func:`over_batches` beyond which it is refused unless ``force=True``.
+BATCHES_BUDGET_S = 600.0
 
 
 def summaries(spectrum) -> dict:
@@ -67,7 +84,146 @@ def with_batch(game: TorchGame, real, latent, dtype=None) -> TorchGame:
     """The same players (shared modules) on another batch, or in another ``dtype``."""
     loss = game.loss_name if game.loss_name in LOSSES else game.loss
     return TorchGame(game.generator, game.discriminator, real=real, latent=latent, loss=loss,
-                     dtype=game.dtype if dtype is None else dtype, device=game.device, seed=game.seed)
+                     dtype=game.dtype if dtype is None else dtype, device=game.device, seed=game.seed,
+                     batches=game.batches, mode=game.mode)
+
+
+@dataclass(frozen=True)
+class BatchSpread:
+    """Summaries of the same players on independent data batches (:func:`over_batches`).
+
+    ``values[key]``: one value per batch (``None`` where undefined); ``error_bars[key]``: mean and
+    percentile-bootstrap interval of the mean at ``confidence``; ``reference[key]``: the value on
+    the game's own batch.
+    """
+
+    values: dict
+    error_bars: dict
+    reference: dict
+    confidence: float
+
+    @property
+    def n_batches(self) -> int:
+        return len(next(iter(self.values.values()), ()))
+
+    def to_dict(self) -> dict:
+        """Plain values (JSON-ready; ``None`` where undefined)."""
+        def number(x):
+            return None if x is None or not math.isfinite(float(x)) else float(x)
+
+        return {"confidence": self.confidence, "n_batches": self.n_batches,
+                "summaries": {key: {"reference": number(self.reference.get(key)),
+                                    "values": [number(v) for v in self.values[key]],
+                                    "mean": number(bar.mean), "low": number(bar.low), "high": number(bar.high),
+                                    "n": bar.n} for key, bar in self.error_bars.items()}}
+
+    def __str__(self) -> str:
+        width = max(len(k) for k in self.error_bars)
+        lines = [f"over {self.n_batches} data batches: mean [{self.confidence:.0%} bootstrap interval]; "
+                 "value on the game's batch"]
+        for key, bar in self.error_bars.items():
+            ref = self.reference.get(key)
+            lines.append(f"  {key:<{width}}  {bar.mean:.4g} [{bar.low:.4g}, {bar.high:.4g}] (n={bar.n}); "
+                         f"{'none' if ref is None else f'{ref:.4g}'}")
+        return "\n".join(lines)
+
+
+def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=None, gamma=None,
+                 keys=DEFAULT_SUMMARIES, seed: int = 1, confidence: float = 0.9, force: bool = False,
+                 progress=None) -> BatchSpread:
+    """The default summaries of ``game``'s players on ``n_batches`` independent data batches.
+
+    A point trained on one batch is stationary for that batch only; on a fresh batch of the same
+    data the spectrum moves, and by more than any cutoff or precision effect. Report a summary with
+    this spread (:func:`jacobian_lab.spectra.uncertainty.error_bar`).
+
+    Parameters
+    ----------
+    game : TorchGame
+        The players, the loss and the batch size (every batch has as many samples as ``game.real``).
+    real : tensor, array, Dataset, DataLoader or callable
+        Where the fresh real samples come from (the kinds :class:`TorchGame` takes). A tensor or an
+        array is split into ``n_batches`` disjoint batches after a seeded shuffle, so it needs at
+        least ``n_batches`` times the game's batch.
+    n_batches : int
+        Number of batches, at most :data:`MAX_BATCHES`; each costs one dense spectrum.
+    latent : callable, optional
+        A latent sampler ``f(n)`` (called under torch's random generator seeded per batch); default
+        a fresh standard normal draw of the game's latent shape per batch.
+    reg, gamma
+        The regularizer and its strength, as for :func:`jacobian_lab.spectrum`.
+    keys : sequence of str
+        Summaries to spread, from :data:`SUMMARY_KEYS`.
+    seed : int
+        Seed of batch ``i`` is ``seed + i``.
+    confidence : float
+        Level of the bootstrap interval, in (0, 1).
+    force : bool
+        Go ahead when the estimated time is over :data:`BATCHES_BUDGET_S`.
+
+    Returns
+    -------
+    BatchSpread
+    """
+    import jacobian_lab as jl  # the top-level spectrum dispatches a TorchGame
+
+    n_batches = check_int("n_batches", n_batches)
+    if n_batches > MAX_BATCHES:
+        raise JacobianLabError(f"n_batches must be at most {MAX_BATCHES} (each is a dense spectrum), got {n_batches}")
+    seed = check_int("seed", seed, minimum=0)
+    keys = tuple(keys)
+    unknown = [k for k in keys if k not in SUMMARY_KEYS]
+    if not keys or unknown:
+        raise JacobianLabError(f"keys must be among {', '.join(SUMMARY_KEYS)}; got {', '.join(map(str, unknown)) or 'none'}")
+    if not (isinstance(confidence, float | int) and 0 < confidence < 1):
+        raise JacobianLabError(f"confidence must be a number in (0, 1), got {confidence!r}")
+    seconds = n_batches * dense_cost(game.n_params)[0]
+    if seconds > BATCHES_BUDGET_S and not force:
+        raise JacobianLabError(f"{n_batches} dense spectra of {game.n_params} parameters would take about "
+                               f"{_duration(seconds)} on this machine (budget {_duration(BATCHES_BUDGET_S)}); "
+                               "use fewer batches or force=True")
+    batches = _fresh_batches(game, real, latent, n_batches, seed)
+    reference = jl.spectrum(game, reg=reg, gamma=gamma, progress=False).network.summary()
+    values = {key: [] for key in keys}
+    from tqdm.auto import tqdm
+
+    for real_i, latent_i in tqdm(batches, desc="data batches", unit="batch", disable=progress is False,
+                                 delay=0 if progress else 2.0):
+        summary = jl.spectrum(with_batch(game, real_i, latent_i), reg=reg, gamma=gamma, progress=False).network.summary()
+        for key in keys:
+            values[key].append(summary[key])
+    bars = {key: error_bar([v for v in vals if v is not None], confidence=confidence) for key, vals in values.items()}
+    return BatchSpread(values={k: tuple(v) for k, v in values.items()}, error_bars=bars,
+                       reference={k: reference[k] for k in keys}, confidence=float(confidence))
+
+
+def _fresh_batches(game, real, latent, n_batches, seed) -> list:
+    """``[(real_i, latent_i)]``: ``n_batches`` fresh batches of the game's size."""
+    from torch.utils.data import DataLoader
+
+    total = game.real.shape[0]
+    per_batch = total // game.batches
+    if isinstance(real, torch.Tensor | np.ndarray):
+        pool = as_tensor("real", real)
+        if pool.shape[0] < n_batches * total:
+            raise JacobianLabError(f"real has {pool.shape[0]} samples, fewer than {n_batches} batches x {total}; "
+                                   "give more samples, a Dataset or a sampler, or fewer batches")
+        order = torch.as_tensor(np.random.default_rng(seed).permutation(pool.shape[0])[:n_batches * total])
+        reals = list(torch.split(pool[order], total))
+    else:
+        size = None if isinstance(real, DataLoader) else per_batch
+        reals = [real_samples(real, size, game.batches, seed + i) for i in range(n_batches)]
+    out = []
+    for i, real_i in enumerate(reals):
+        if latent is None:
+            gen = torch.Generator().manual_seed(seed + i + 10_000)
+            latent_i = torch.randn(game.latent.shape, generator=gen, dtype=torch.float64)
+        elif callable(latent) and not isinstance(latent, torch.Tensor | np.ndarray):
+            latent_i = latent_samples(latent, per_batch, game.batches, seed + i, game.generator)
+        else:
+            raise JacobianLabError("latent must be None (fresh standard normal draws) or a sampler callable")
+        out.append((real_i, latent_i))
+    return out
 
 
 def with_precision(game: TorchGame, dtype=torch.float32) -> TorchGame:
@@ -136,5 +292,69 @@ def predicted_rate(eigenvalue: complex, step: float) -> float:
     return float(abs(1 + step * eigenvalue))
 
 
-__all__ = ["RTOLS", "DEFAULT_SUMMARIES", "summaries", "rtol_spread", "with_batch", "with_precision",
-           "float32_noise_floor", "binding_mode", "contraction", "measured_rate", "predicted_rate"]
+def dominant_modes(jacobian, m: int) -> tuple:
+    """``(lam, V, W)``: the ``m`` eigenvalues of largest modulus with their right (``V``) and left
+    (``W``) eigenvectors, columns, scaled so that :math:`w_i^H v_i = 1`.
+
+    When the ``m``-th eigenvalue is complex and its conjugate comes next, both are kept (``m + 1``
+    columns): the span of ``V`` is then a real invariant subspace.
+    """
+    jac = np.asarray(jacobian, dtype=float)
+    m = check_int("m", m)
+    if m > jac.shape[0]:
+        raise JacobianLabError(f"m must be at most the size of the Jacobian ({jac.shape[0]}), got {m}")
+    lam, left, right = scipy.linalg.eig(jac, left=True, right=True, check_finite=False)
+    order = np.argsort(-np.abs(lam), kind="stable")
+    if m < lam.size and lam[order[m - 1]].imag != 0 and _conjugates(lam[order[m - 1]], lam[order[m]]):
+        m += 1
+    order = order[:m]
+    lam, left, right = lam[order], left[:, order], right[:, order]
+    left = left / np.conj(np.einsum("ij,ij->j", left.conj(), right))
+    return lam, right, left
+
+
+def _conjugates(a: complex, b: complex) -> bool:
+    return abs(a - np.conj(b)) <= 1e-10 * max(abs(a), 1e-300)
+
+
+def fast_residual(jacobian, field, m: int) -> dict:
+    r"""How far the dominant (fast) modes are from rest, by the spectral projector on them.
+
+    With right and left eigenvectors :math:`v_i, w_i` (:math:`w_i^H v_i = 1`) of the ``m`` dominant
+    eigenvalues :math:`\lambda_i` (the set :math:`S`) and the field :math:`v` at the point,
+
+    .. math:: P_S v = \sum_{i\in S} (w_i^H v)\, v_i, \qquad
+              \delta_S = \Big\| \sum_{i\in S} \frac{w_i^H v}{\lambda_i}\, v_i \Big\| ,
+
+    ``fast_share`` :math:`= \|P_S v\| / \|v\|` is the share of the field in the fast modes and
+    ``fast_distance`` :math:`\delta_S` is the Newton step restricted to them: for a linear field
+    :math:`v = J(x - x^*)` it is exactly :math:`\|P_S(x - x^*)\|`, the distance to rest in those
+    modes. ``field_norm`` is :math:`\|v\|`. A point with small ``fast_distance`` is at rest in the
+    modes the network summaries describe, whatever slow drift is left along the rest of the spectrum.
+    """
+    v = np.asarray(field, dtype=float).ravel()
+    lam, right, left = dominant_modes(jacobian, m)
+    if v.size != right.shape[0]:
+        raise JacobianLabError(f"field must have {right.shape[0]} entries, got {v.size}")
+    coef = left.conj().T @ v
+    norm = float(np.linalg.norm(v))
+    fast = (right @ coef).real
+    newton = (right @ (coef / lam)).real
+    return {"field_norm": norm, "fast_share": float(np.linalg.norm(fast)) / norm if norm else 0.0,
+            "fast_distance": float(np.linalg.norm(newton))}
+
+
+def dominant_direction(right_vectors, seed: int = 0) -> np.ndarray:
+    r"""A random unit real vector in the span of ``right_vectors`` (columns; a real invariant subspace
+    when conjugate pairs are both included): :math:`\mathrm{Re}(V c)` with complex normal :math:`c`."""
+    vecs = np.asarray(right_vectors)
+    rng = np.random.default_rng(seed)
+    coef = rng.standard_normal(vecs.shape[1]) + 1j * rng.standard_normal(vecs.shape[1])
+    u = (vecs @ coef).real
+    return u / np.linalg.norm(u)
+
+
+__all__ = ["RTOLS", "DEFAULT_SUMMARIES", "SUMMARY_KEYS", "summaries", "rtol_spread", "with_batch", "with_precision",
+           "BatchSpread", "over_batches",
+           "float32_noise_floor", "binding_mode", "contraction", "measured_rate", "predicted_rate",
+           "dominant_modes", "fast_residual", "dominant_direction"]
