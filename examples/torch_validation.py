@@ -85,7 +85,7 @@ def base_game(mixture, width, seed, size, loss="gan", reg="r1", gamma=BASE["r1"]
 
 def analyse(game, reg, gamma, modes=False) -> tuple:
     """``(spectrum, row)``: the dense spectrum and its summaries, block extremes included; with
-    ``modes``, how far the dominant modes are from rest (:func:`~jacobian_lab.torch_bridge.validation.fast_residual`)."""
+    ``modes``, how far the dominant modes are from rest (:func:`.validation.fast_residual`)."""
     s = jl.spectrum(game, reg=reg, gamma=gamma, progress=False)
     row = {k: _num(v) for k, v in val.summaries(s).items()}
     if modes:

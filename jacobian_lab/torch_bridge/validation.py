@@ -32,7 +32,7 @@ import torch
 
 from ..errors import JacobianLabError, check_int, check_positive
 from ..losses import LOSSES
-from ..spectra.uncertainty import ErrorBar, error_bar
+from ..spectra.uncertainty import error_bar
 from .dense import _duration, dense_cost
 from .field import make_field
 from .game import TorchGame
@@ -174,7 +174,8 @@ def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=Non
     keys = tuple(keys)
     unknown = [k for k in keys if k not in SUMMARY_KEYS]
     if not keys or unknown:
-        raise JacobianLabError(f"keys must be among {', '.join(SUMMARY_KEYS)}; got {', '.join(map(str, unknown)) or 'none'}")
+        got = ", ".join(map(str, unknown)) or "none"
+        raise JacobianLabError(f"keys must be among {', '.join(SUMMARY_KEYS)}; got {got}")
     if not (isinstance(confidence, float | int) and 0 < confidence < 1):
         raise JacobianLabError(f"confidence must be a number in (0, 1), got {confidence!r}")
     seconds = n_batches * dense_cost(game.n_params)[0]
@@ -189,10 +190,12 @@ def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=Non
 
     for real_i, latent_i in tqdm(batches, desc="data batches", unit="batch", disable=progress is False,
                                  delay=0 if progress else 2.0):
-        summary = jl.spectrum(with_batch(game, real_i, latent_i), reg=reg, gamma=gamma, progress=False).network.summary()
+        other = with_batch(game, real_i, latent_i)
+        summary = jl.spectrum(other, reg=reg, gamma=gamma, progress=False).network.summary()
         for key in keys:
             values[key].append(summary[key])
-    bars = {key: error_bar([v for v in vals if v is not None], confidence=confidence) for key, vals in values.items()}
+    bars = {key: error_bar([v for v in vals if v is not None], confidence=confidence)
+            for key, vals in values.items()}
     return BatchSpread(values={k: tuple(v) for k, v in values.items()}, error_bars=bars,
                        reference={k: reference[k] for k in keys}, confidence=float(confidence))
 
