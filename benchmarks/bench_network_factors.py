@@ -17,7 +17,6 @@ import torch
 from threadpoolctl import threadpool_limits
 
 import jacobian_lab as jl
-from jacobian_lab.spectra.uncertainty import error_bar
 from jacobian_lab.torch_bridge import validation as val
 from jacobian_lab.torch_bridge.examples import mog_game, sample_mixture
 from jacobian_lab.torch_bridge.training import train
@@ -26,9 +25,10 @@ KEYS = ("condition_factor", "phase_angle", "rate")
 
 
 def network(mixture, width, size):
+    """Trained as in the validation study (examples/torch_validation.py): Adam, then simultaneous GD, with R1 1."""
     game = mog_game(mixture, width=width, depth=size["depth"], batch=size["batch"], seed=11)
-    for method, steps, lr in (("adam", size["adam"], 3e-3), ("simgd", size["gd"], 0.05)):
-        train(game, steps, method=method, lr=lr, reg="r1", gamma=0.1, record_every=10**9, k=0, progress=False)
+    for method, steps, lr in (("adam", size["adam"], 3e-3), ("simgd", size["gd"], 0.1)):
+        train(game, steps, method=method, lr=lr, reg="r1", gamma=1.0, record_every=10**9, k=0, progress=False)
     return game
 
 
@@ -39,32 +39,26 @@ def report(mixture, width, size) -> str:
     spread = val.rtol_spread(s64)
     floor = val.float32_noise_floor(s64, s32)
     a, b = s64.network.summary(), s32.network.summary()
-    batches = {key: [] for key in KEYS}
-    for i in range(size["batches"]):
-        gen = torch.Generator().manual_seed(1000 + i)
-        latent = torch.randn(size["batch"], 2, generator=gen, dtype=torch.float64)
-        other = jl.spectrum(val.with_batch(game, sample_mixture(mixture, size["batch"], seed=1000 + i), latent),
-                            progress=False).network.summary()
-        for key in KEYS:
-            batches[key].append(other[key])
+    pool = sample_mixture(mixture, size["batches"] * size["batch"], seed=1000)
+    batches = val.over_batches(game, pool, n_batches=size["batches"], keys=KEYS, progress=False)
     paper = [jl.Spectrum(s64.eigenvalues, rtol=r).paper_condition_factor for r in val.RTOLS]
     lines = [f"{mixture} width {width}: P = {game.n_params}, |v| = {s64.field_norm:.3g}, "
              f"n_null(f64) = {s64.network.n_null}, n_null(f32) = {s32.network.n_null}, m_0.9 = {a['n_dominant']}"]
     for key in KEYS:
         rel = abs(b[key] - a[key]) / abs(a[key])
-        bar = error_bar(batches[key])
+        bar = batches.error_bars[key]
         lines.append(f"  {key:17s} {a[key]:10.4g}  rtol spread {spread[key]:.1e}  f32 diff {rel:.1e} "
                      f"(floor {floor:.1e})  batches {bar.mean:.4g} [{bar.low:.4g}, {bar.high:.4g}] (n={bar.n})")
     lines.append("  paper condition factor over rtol 1e-10..1e-4: " + ", ".join(f"{p:.3g}" for p in paper))
     return "\n".join(lines)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="one small network, few steps")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     size = ({"depth": 1, "batch": 16, "adam": 20, "gd": 5, "batches": 2, "nets": (("mog8", 4),)} if args.fast else
-            {"depth": 2, "batch": 32, "adam": 400, "gd": 100, "batches": 5,
+            {"depth": 2, "batch": 32, "adam": 3000, "gd": 1000, "batches": 5,
              "nets": (("mog8", 14), ("mog8", 20), ("mog25", 14), ("mog25", 20))})
     torch.set_num_threads(1)
     with threadpool_limits(1):

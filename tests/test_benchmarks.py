@@ -41,3 +41,15 @@ def test_torch_benchmark_fast_mode_runs(capsys):
     module.main(["--fast", "--threads", "1"])
     out = capsys.readouterr().out
     assert "LR, operator's route" in out and "LI, real operator" in out and "J t (double vjp)" in out
+
+
+def test_network_factors_report_fast_mode_runs(capsys):
+    """``bench_network_factors.py --fast``: the rtol, float32 and batch columns of one small network."""
+    pytest.importorskip("torch")
+    path = Path(__file__).parent.parent / "benchmarks" / "bench_network_factors.py"
+    spec = importlib.util.spec_from_file_location("bench_network_factors", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--fast"])
+    out = capsys.readouterr().out
+    assert "rtol spread" in out and "f32 diff" in out and "batches" in out and "(n=2)" in out
