@@ -6,19 +6,20 @@ The papers' claims about regularizers, tested on real networks with the well-pos
 :mod:`jacobian_lab.spectra.robust`, side by side with the toy games' predictions.
 
 MLP GANs (two tanh layers of 14 or 20 units per player, 549 or 1023 parameters) on 8 and 25
-Gaussians, 5 seeds each, are trained to near an equilibrium (Adam with a small R1, then simultaneous
-GD with it). At that point the dense spectrum of every regularized field is taken: unregularized,
-consensus, JARE, grad-g, grad-d, R1 and zero-GP (and, for an MLP WGAN, the soft orthogonal penalty and
-WGAN-GP). For each we report the conditioning factor :math:`\\kappa_{0.9}`, the phase angle
-:math:`\\varphi_{0.9}`, the best-step rate on the dominant eigenvalues, the players' curvature and the
-interaction, with bootstrap error bars across seeds; the rate predicted for the binding eigenvalue
-against the contraction of training restarted from small perturbations; and unregularized against R1
-simultaneous GD run on from the point. Claims tested: Nie & Patel 2019 (JARE lowers both factors;
-consensus lowers the phase factor and raises the conditioning factor; grad-g and grad-d each help one
-factor), Mescheder et al. 2018 (R1 converges where unregularized GD does not) and Mescheder et al.
-2017 (consensus pulls eigenvalues left).
+Gaussians, 5 seeds each, are trained towards an equilibrium (Adam, then simultaneous GD, both with R1
+of strength 1), and how near the point is to rest in its dominant modes is measured. At that point the
+dense spectrum of every regularized field is taken: unregularized, consensus, JARE, grad-g, grad-d, R1
+and zero-GP (and, for an MLP WGAN, the soft orthogonal penalty and WGAN-GP). For each we report the
+conditioning factor :math:`\\kappa_{0.9}`, the phase angle :math:`\\varphi_{0.9}`, the best-step rate on
+the dominant eigenvalues, the players' curvature and the interaction, with bootstrap error bars across
+seeds; the rate predicted for the binding eigenvalue against the contraction of training restarted
+from small perturbations; and a perturbation in the dominant modes under unregularized and R1
+simultaneous GD. Claims tested: Nie & Patel 2019 (JARE lowers both factors; consensus lowers the phase
+factor and raises the conditioning factor; grad-g and grad-d each help one factor), Mescheder et al.
+2018 (R1 converges where unregularized GD does not) and Mescheder et al. 2017 (consensus pulls
+eigenvalues left).
 
-Regenerate (22 minutes on a loaded two-core machine)::
+Regenerate (7 minutes on two cores)::
 
     OMP_NUM_THREADS=1 python examples/torch_validation.py          # full study, into docs/gallery
     OMP_NUM_THREADS=1 python examples/torch_validation.py --fast   # seconds, small networks
@@ -146,17 +147,15 @@ def compute(fast=False) -> dict:
                 rows.append({"mixture": mixture, "width": width, "seed": seed, "method": label, **row})
                 if label == "none":
                     plain = s
-                if mixture == size["mixtures"][0] and width == size["widths"][0]:
-                    restarts.append({"seed": seed, "method": label,
-                                     **restart(game, s, reg, gamma, size["restart"])})
-                    if seed == 0:
-                        example[label] = [[float(z.real), float(z.imag)] for z in s.eigenvalues]
-            if mixture == size["mixtures"][0] and width == size["widths"][0]:
-                # one random direction in the unregularized dominant modes, the same for both fields
-                u = val.dominant_direction(val.dominant_modes(plain.jacobian, plain.network.dominant)[1], seed)
-                for label, reg, gamma in (("none", None, None), ("r1", "r1", 1.0)):
-                    runs.append({"seed": seed, "method": label,
-                                 "distance": perturbed(game, reg, gamma, u, size["run_on"])})
+                restarts.append({"mixture": mixture, "width": width, "seed": seed, "method": label,
+                                 **restart(game, s, reg, gamma, size["restart"])})
+                if (mixture, width, seed) == configs[0]:
+                    example[label] = [[float(z.real), float(z.imag)] for z in s.eigenvalues]
+            # one random direction in the unregularized dominant modes, the same for both fields
+            u = val.dominant_direction(val.dominant_modes(plain.jacobian, plain.network.dominant)[1], seed)
+            for label, reg, gamma in (("none", None, None), ("r1", "r1", 1.0)):
+                runs.append({"mixture": mixture, "width": width, "seed": seed, "method": label,
+                             "distance": perturbed(game, reg, gamma, u, size["run_on"])})
         wgan = []
         for seed in tqdm(range(size["wgan_seeds"]), desc="WGAN study", unit="network", disable=fast):
             game = base_game("mog8", size["widths"][0], seed, size, loss="wgan", reg="wgan-gp", gamma=1.0, wgan=True)
@@ -244,24 +243,30 @@ def claims(results) -> list:
         out.append({"claim": text, "method": method, "base": base, "key": key, "log": log, "sign": sign,
                     "toy": toy_direction(results["toy"][model], method, toy_key, sign, base),
                     "networks": judge(paired(results["rows"], method, key, log, base), sign)})
-    out.append(run_on_claim(results))
+    out.extend(run_on_claims(results))
     return out
 
 
-def run_on_claim(results) -> dict:
-    """Mescheder 2018: does a perturbation in the dominant modes shrink more under GD with R1 than without?"""
+def run_on_claims(results) -> list:
+    """Mescheder 2018 on a perturbation in the dominant modes: does it shrink more under GD with R1
+    than without, and does it fail to shrink without R1 (the claim's "where unregularized GD does not")?"""
     final = {}
     for r in results["runs"]:
-        final.setdefault(r["seed"], {})[r["method"]] = r["distance"][-1]
-    diffs = [math.log(v["r1"] / v["none"]) for v in final.values() if "r1" in v and "none" in v]
+        config = (r.get("mixture", results["size"]["mixtures"][0]), r.get("width", results["size"]["widths"][0]))
+        final.setdefault(config, {}).setdefault(r["seed"], {})[r["method"]] = r["distance"][-1]
+    pairs = {config: [v for v in seeds.values() if "r1" in v and "none" in v] for config, seeds in final.items()}
     toy = results["toy"]["dirac"]
-    toy_says = "yes" if toy["r1"]["stable"] and not toy["none"]["stable"] else "no"
-    verdict = judge({(results["size"]["mixtures"][0], results["size"]["widths"][0]): diffs}, -1)
-    return {"claim": "Mescheder 2018: R1 converges where unregularized GD does not (a perturbation in the "
-                     f"dominant modes after {results['size']['run_on']} steps)",
-            "method": "r1", "key": "perturbation ratio", "log": True, "sign": -1, "toy": toy_says,
-            "networks": verdict,
-            "none_ratio": [v.get("none") for v in final.values()], "r1_ratio": [v.get("r1") for v in final.values()]}
+    steps = results["size"]["run_on"]
+    faster = {"claim": f"Mescheder 2018: R1 contracts a perturbation in the dominant modes more than unregularized "
+                       f"GD ({steps} steps)",
+              "method": "r1", "key": "perturbation ratio", "log": True, "sign": -1,
+              "toy": "yes" if toy["r1"]["stable"] and not toy["none"]["stable"] else "no",
+              "networks": judge({c: [math.log(v["r1"] / v["none"]) for v in p] for c, p in pairs.items()}, -1)}
+    stuck = {"claim": f"Mescheder 2018: unregularized GD does not contract it ({steps} steps)",
+             "method": "none", "key": "perturbation ratio", "log": True, "sign": +1,
+             "toy": "yes" if not toy["none"]["stable"] else "no",
+             "networks": judge({c: [math.log(v["none"]) for v in p] for c, p in pairs.items()}, +1)}
+    return [faster, stuck]
 
 
 # -- figures ------------------------------------------------------------------------------------
@@ -300,25 +305,24 @@ def draw_factors(results, axes) -> None:
 
 
 def draw_eigenvalues(results, axes) -> None:
-    """Every eigenvalue at one point for four methods (symlog, with a zoom at 0); block extremes."""
-    ax = axes[0]
+    """Every eigenvalue at one point for four methods (symlog, then a linear zoom at 0); block extremes."""
     shown = ("none", "consensus", "jare", "r1")
-    inset = ax.inset_axes([0.58, 0.58, 0.4, 0.4])
-    for method in shown:
-        lam = np.array(results["example"].get(method, []), dtype=float).reshape(-1, 2)
-        color = COLORS[method]
-        ax.scatter(lam[:, 0], lam[:, 1], s=8, alpha=0.6, color=color, label=method)
-        inset.scatter(lam[:, 0], lam[:, 1], s=5, alpha=0.6, color=color)
+    size = results["size"]
+    zoom = axes[1]
+    for ax in axes[:2]:
+        for method in shown:
+            lam = np.array(results["example"].get(method, []), dtype=float).reshape(-1, 2)
+            ax.scatter(lam[:, 0], lam[:, 1], s=8, alpha=0.6, color=COLORS[method], label=method)
+        ax.axvline(0, color="black", lw=0.6)
+    ax = axes[0]
     ax.set_xscale("symlog", linthresh=1e-2)
     ax.set_yscale("symlog", linthresh=1e-2)
-    ax.axvline(0, color="black", lw=0.6)
-    inset.set(xlim=(-0.6, 0.1), ylim=(-0.6, 0.6))
-    inset.axvline(0, color="black", lw=0.6)
-    inset.tick_params(labelsize=6)
-    size = results["size"]
     ax.set(xlabel="Re $\\lambda$ (symlog)", ylabel="Im $\\lambda$ (symlog)",
            title=f"{size['mixtures'][0]}, width {size['widths'][0]}, seed 0: eigenvalues of J")
     ax.legend(fontsize=7, loc="lower left")
+    zoom.set(xlim=(-0.25, 0.05), ylim=(-0.3, 0.3), xlabel="Re $\\lambda$", ylabel="Im $\\lambda$",
+             title="zoom at 0 (linear)")
+    axes = axes[1:]
     ax = axes[1]
     methods = [m for m, _, _ in METHODS]
     keys = (("h_gen_max", "generator Hessian, largest"), ("h_dis_max", "discriminator Hessian, largest"),
@@ -335,7 +339,8 @@ def draw_eigenvalues(results, axes) -> None:
 
 
 def draw_contraction(results, axes) -> None:
-    """Predicted against measured rate of restarted training; |v| along simultaneous GD, none vs R1."""
+    """Predicted against measured rate of restarted training; a perturbation in the dominant modes along
+    simultaneous GD, none vs R1."""
     ax = axes[0]
     for method, _, _ in METHODS:
         pts = [(r["predicted"], r["measured"]) for r in results["restarts"] if r["method"] == method]
@@ -348,9 +353,12 @@ def draw_contraction(results, axes) -> None:
            title="binding dominant mode: prediction vs training")
     ax.legend(fontsize=7)
     ax = axes[1]
+    labelled = set()
     for r in results["runs"]:
         color = COLORS[r["method"]]
-        ax.plot(r["distance"], color=color, lw=1, alpha=0.8, label=r["method"] if r["seed"] == 0 else None)
+        ax.plot(r["distance"], color=color, lw=0.8, alpha=0.6,
+                label=None if r["method"] in labelled else f"{r['method']} ({len(results['runs']) // 2} networks)")
+        labelled.add(r["method"])
     ax.set_yscale("log")
     ax.set(xlabel=f"simultaneous GD step (h = {RUN_ON_LR:g})", ylabel="$\\|d_k\\| / \\|d_0\\|$",
            title="a perturbation in the dominant modes: none vs R1")
@@ -437,7 +445,7 @@ def claims_table(results) -> str:
 
 
 FIGURES = (("torch_validation_factors.png", draw_factors, 2, (10.0, 3.8)),
-           ("torch_validation_eigenvalues.png", draw_eigenvalues, 2, (10.5, 4.2)),
+           ("torch_validation_eigenvalues.png", draw_eigenvalues, 3, (14.0, 4.2)),
            ("torch_validation_contraction.png", draw_contraction, 2, (10.0, 3.8)),
            ("torch_validation_wgan.png", draw_wgan, 3, (10.0, 3.2)))
 TITLES = {"torch_validation_factors.png": "Regularizers on MLP GANs: factors relative to none (paired over 5 seeds)",
@@ -472,7 +480,7 @@ def main(out_dir, fast=False, results=None):
             size = FULL
             n = len(size["mixtures"]) * len(size["widths"]) * size["seeds"]
             print(f"GAN study: {n} networks x {len(METHODS)} regularizers, dense spectra, plus "
-                  f"{size['wgan_seeds']} WGANs; 22 minutes on a loaded 2-core machine", flush=True)
+                  f"{size['wgan_seeds']} WGANs; about 7 minutes on two cores", flush=True)
         results = compute(fast)
         _write(out_dir / "torch_validation.json", json.dumps(results, indent=1, allow_nan=False, default=_json))
     results["claims"] = claims(results)
