@@ -31,14 +31,19 @@ def test_benchmarks_found():
     assert {p.name for p in BENCHMARKS} >= {"run.py", "bench_core.py", "bench_dynamics.py", "bench_torch.py"}
 
 
+def load_benchmark(name):
+    """The module ``benchmarks/NAME.py``, loaded from its file."""
+    path = Path(__file__).parent.parent / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_torch_benchmark_fast_mode_runs(capsys):
     """``bench_torch.py --fast``: tiny sizes, every table printed (timings are not checked)."""
     pytest.importorskip("torch")
-    path = Path(__file__).parent.parent / "benchmarks" / "bench_torch.py"
-    spec = importlib.util.spec_from_file_location("bench_torch", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(["--fast", "--threads", "1"])
+    load_benchmark("bench_torch").main(["--fast", "--threads", "1"])
     out = capsys.readouterr().out
     assert "LR, operator's route" in out and "LI, real operator" in out and "J t (double vjp)" in out
 
@@ -46,10 +51,6 @@ def test_torch_benchmark_fast_mode_runs(capsys):
 def test_network_factors_report_fast_mode_runs(capsys):
     """``bench_network_factors.py --fast``: the rtol, float32 and batch columns of one small network."""
     pytest.importorskip("torch")
-    path = Path(__file__).parent.parent / "benchmarks" / "bench_network_factors.py"
-    spec = importlib.util.spec_from_file_location("bench_network_factors", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(["--fast"])
+    load_benchmark("bench_network_factors").main(["--fast"])
     out = capsys.readouterr().out
     assert "rtol spread" in out and "f32 diff" in out and "batches" in out and "(n=2)" in out
