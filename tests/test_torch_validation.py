@@ -161,3 +161,36 @@ def test_over_batches_reports_an_error_bar_per_summary(trained):
 def test_over_batches_refuses_bad_input(trained, kwargs, match):
     with pytest.raises(jl.JacobianLabError, match=match):
         val.over_batches(trained, sample_mixture("mog25", 100, seed=7), **kwargs)
+
+
+def test_over_batches_defaults_to_the_games_own_source():
+    from jacobian_lab.torch_bridge.examples import MixtureSampler
+
+    game = mog_game("mog8", width=3, depth=1, batch=24, seed=5)
+    assert isinstance(game.real_source, MixtureSampler)
+    first = val.over_batches(game, n_batches=2, keys=("condition_factor",), progress=False)
+    again = val.over_batches(game, n_batches=2, keys=("condition_factor",), progress=False)
+    assert first.values == again.values  # seeded: reproducible
+    assert first.values["condition_factor"][0] != first.values["condition_factor"][1]  # and fresh per batch
+    fixed = val.with_batch(game, game.real, game.latent)
+    assert fixed.real_source is None
+    with pytest.raises(jl.JacobianLabError, match="no source of fresh batches"):
+        val.over_batches(fixed, n_batches=2)
+
+
+def test_cli_error_bars(capsys):
+    import json
+
+    from jacobian_lab.cli import main
+
+    assert main(["spectrum", "--example", "mog8", "--arg", "width=3", "--arg", "depth=1", "--arg", "batch=24",
+                 "--error-bars", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "over 2 fresh data batches" in out and "condition_factor" in out
+    assert main(["spectrum", "--example", "mog8", "--arg", "width=3", "--arg", "depth=1", "--arg", "batch=24",
+                 "--error-bars", "2", "--json"]) == 0
+    fresh = json.loads(capsys.readouterr().out)["fresh_batches"]
+    assert fresh["n_batches"] == 2 and len(fresh["summaries"]["phase_angle"]["values"]) == 2
+    for argv, message in ((["--error-bars", "0"], "from 1 to 1000"), (["--error-bars", "2", "--k", "3"], "dense")):
+        assert main(["spectrum", "--example", "mog8", "--arg", "width=3", *argv]) == 2
+        assert message in capsys.readouterr().err

@@ -75,7 +75,13 @@ def register(subparsers):
                         help="torch CPU threads (default torch's, one per core; 1 is often fastest for "
                              "small networks on a busy machine)")
     parser.add_argument("--rtol", type=float, default=1e-10,
-                        help="eigenvalues below rtol*max|lambda| are left out of the factors")
+                        help="cutoff of the papers' extreme-ratio factors (in --json: paper_phase_factor, "
+                             "paper_condition_factor): eigenvalues below rtol*max|lambda| are left out; the "
+                             "default network factors do not use it")
+    parser.add_argument("--error-bars", type=int, default=None, metavar="N",
+                        help="also take the spectrum on N fresh data batches (the game's Dataset, DataLoader or "
+                             "sampler; every eigenvalue each) and report each factor's mean and 90%% bootstrap "
+                             "interval")
     add_json_argument(parser, "print one JSON object (without the matrix)")
     parser.add_argument("--out", default=None, metavar="FILE",
                         help="write the spectrum to FILE (.npz: arrays; .json: as --json), atomically")
@@ -193,6 +199,11 @@ def run(args) -> int:
 
     if args.k is None and args.which != "LM":
         raise UsageError("--which needs --k")
+    if args.error_bars is not None:
+        from ..torch_bridge.validation import MAX_BATCHES
+
+        if not 1 <= args.error_bars <= MAX_BATCHES:
+            raise UsageError(f"--error-bars must be an integer from 1 to {MAX_BATCHES}, got {args.error_bars}")
     for flag in ("out", "plot"):
         path = getattr(args, flag)
         if path is not None:
@@ -215,8 +226,23 @@ def run(args) -> int:
             options.update(scheme=args.scheme, **scheme_params(args))
         elif scheme_params(args):
             raise UsageError("--lr, --lr-g, --lr-d, ... need --scheme")
+        if args.error_bars is not None:
+            from ..torch_bridge.validation import check_batches
+
+            if options:
+                raise UsageError("--error-bars needs every eigenvalue (dense): drop --k/--scheme, or add --dense")
+            if game.real_source is None:
+                raise UsageError("--error-bars needs a source of fresh batches: build the game's real samples "
+                                 "from a Dataset, a DataLoader or a sampler, not a fixed tensor")
+            check_batches(args.error_bars, game.n_params, args.force)
         result = spectrum(game, reg=reg, gamma=gamma, rtol=args.rtol, device=args.device, force=args.force,
                           **options)
+        spread = None
+        if args.error_bars is not None:
+            from ..torch_bridge.validation import SUMMARY_KEYS, over_batches
+
+            spread = over_batches(game, n_batches=args.error_bars, reg=reg, gamma=gamma,
+                                  keys=tuple(k for k in SUMMARY_KEYS if k != "n_null"), force=args.force)
     if note:
         print(f"jacobian-lab: {note}", file=sys.stderr)
     if args.out:
@@ -226,9 +252,13 @@ def run(args) -> int:
     if args.json:
         out = result.to_dict()
         out.pop("jacobian", None)
+        if spread is not None:
+            out["fresh_batches"] = spread.to_dict()
         print_json(out)
     else:
         print(report(game, result))
+        if spread is not None:
+            print(spread)
     return 0
 
 

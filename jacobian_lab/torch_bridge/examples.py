@@ -60,8 +60,26 @@ def mog_game(name: str = "mog8", width: int = 32, depth: int = 2, batch: int = 2
     discriminator = mlp(2, 1, width, depth, activation).double()
     gen = torch.Generator().manual_seed(seed + 1)
     latent = torch.randn(batch, latent_dim, generator=gen, dtype=torch.float64)
-    return TorchGame(generator, discriminator, real=sample_mixture(name, batch, seed), latent=latent,
+    game = TorchGame(generator, discriminator, real=sample_mixture(name, batch, seed), latent=latent,
                      loss=loss, seed=seed, **kwargs)
+    game.real_source = MixtureSampler(name)
+    return game
+
+
+class MixtureSampler:
+    """Fresh samples of a mixture: ``sampler(n)`` draws ``n`` of them from torch's global random
+    generator (seeded by the caller), the source of fresh batches for a :func:`mog_game`."""
+
+    def __init__(self, name: str):
+        if name not in MIXTURES:
+            raise unknown_name("example", name, MIXTURES)
+        self.name = name
+
+    def __call__(self, n: int) -> torch.Tensor:
+        return sample_mixture(self.name, n, seed=int(torch.randint(0, 2**31 - 1, (1,))))
+
+    def __repr__(self):
+        return f"MixtureSampler({self.name!r})"
 
 
 def mog8(**kwargs) -> TorchGame:

@@ -114,6 +114,9 @@ class TorchGame:
         self.zero_sum = is_zero_sum(loss)
         self.dtype, self.device, self.seed = dtype, default_device(device), check_int("seed", seed, minimum=0)
         self.mode, self.batches = mode, check_int("batches", batches)
+        #: Where fresh real batches come from (:func:`.validation.over_batches`): the ``real`` given
+        #: when it is a Dataset, a DataLoader or a sampler; ``None`` for a fixed tensor or array.
+        self.real_source = None if isinstance(real, torch.Tensor | np.ndarray) else real
         real = real_samples(real, batch, self.batches, self.seed)
         self.real = self._data(real)
         latent = latent_samples(latent, real.shape[0] // self.batches, self.batches, self.seed, generator,

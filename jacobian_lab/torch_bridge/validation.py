@@ -119,8 +119,8 @@ class BatchSpread:
 
     def __str__(self) -> str:
         width = max(len(k) for k in self.error_bars)
-        lines = [f"over {self.n_batches} data batches: mean [{self.confidence:.0%} bootstrap interval]; "
-                 "value on the game's batch"]
+        lines = [f"over {self.n_batches} fresh data batches: mean [{self.confidence:.0%} bootstrap interval] (n); "
+                 "value on the game's own batch"]
         for key, bar in self.error_bars.items():
             ref = self.reference.get(key)
             lines.append(f"  {key:<{width}}  {bar.mean:.4g} [{bar.low:.4g}, {bar.high:.4g}] (n={bar.n}); "
@@ -128,7 +128,7 @@ class BatchSpread:
         return "\n".join(lines)
 
 
-def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=None, gamma=None,
+def over_batches(game: TorchGame, real=None, n_batches: int = 5, latent=None, reg=None, gamma=None,
                  keys=DEFAULT_SUMMARIES, seed: int = 1, confidence: float = 0.9, force: bool = False,
                  progress=None) -> BatchSpread:
     """The default summaries of ``game``'s players on ``n_batches`` independent data batches.
@@ -141,10 +141,11 @@ def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=Non
     ----------
     game : TorchGame
         The players, the loss and the batch size (every batch has as many samples as ``game.real``).
-    real : tensor, array, Dataset, DataLoader or callable
+    real : tensor, array, Dataset, DataLoader or callable, optional
         Where the fresh real samples come from (the kinds :class:`TorchGame` takes). A tensor or an
         array is split into ``n_batches`` disjoint batches after a seeded shuffle, so it needs at
-        least ``n_batches`` times the game's batch.
+        least ``n_batches`` times the game's batch. Default: the game's own source
+        (:attr:`TorchGame.real_source`, the Dataset, DataLoader or sampler it was built from).
     n_batches : int
         Number of batches, at most :data:`MAX_BATCHES`; each costs one dense spectrum.
     latent : callable, optional
@@ -167,9 +168,7 @@ def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=Non
     """
     import jacobian_lab as jl  # the top-level spectrum dispatches a TorchGame
 
-    n_batches = check_int("n_batches", n_batches)
-    if n_batches > MAX_BATCHES:
-        raise JacobianLabError(f"n_batches must be at most {MAX_BATCHES} (each is a dense spectrum), got {n_batches}")
+    n_batches = check_batches(n_batches, game.n_params, force)
     seed = check_int("seed", seed, minimum=0)
     keys = tuple(keys)
     unknown = [k for k in keys if k not in SUMMARY_KEYS]
@@ -178,11 +177,11 @@ def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=Non
         raise JacobianLabError(f"keys must be among {', '.join(SUMMARY_KEYS)}; got {got}")
     if not (isinstance(confidence, float | int) and 0 < confidence < 1):
         raise JacobianLabError(f"confidence must be a number in (0, 1), got {confidence!r}")
-    seconds = n_batches * dense_cost(game.n_params)[0]
-    if seconds > BATCHES_BUDGET_S and not force:
-        raise JacobianLabError(f"{n_batches} dense spectra of {game.n_params} parameters would take about "
-                               f"{_duration(seconds)} on this machine (budget {_duration(BATCHES_BUDGET_S)}); "
-                               "use fewer batches or force=True")
+    if real is None:
+        real = game.real_source
+        if real is None:
+            raise JacobianLabError("this game's real samples are a fixed tensor, so there is no source of fresh "
+                                   "batches: give real= (a larger pool, a Dataset, a DataLoader or a sampler)")
     batches = _fresh_batches(game, real, latent, n_batches, seed)
     reference = jl.spectrum(game, reg=reg, gamma=gamma, progress=False).network.summary()
     values = {key: [] for key in keys}
@@ -198,6 +197,20 @@ def over_batches(game: TorchGame, real, n_batches: int = 5, latent=None, reg=Non
             for key, vals in values.items()}
     return BatchSpread(values={k: tuple(v) for k, v in values.items()}, error_bars=bars,
                        reference={k: reference[k] for k in keys}, confidence=float(confidence))
+
+
+def check_batches(n_batches, n_params: int, force: bool = False) -> int:
+    """``n_batches`` as an int in ``1..MAX_BATCHES``, refused when its dense spectra of ``n_params``
+    parameters are estimated over :data:`BATCHES_BUDGET_S` seconds (unless ``force``)."""
+    n_batches = check_int("n_batches", n_batches)
+    if n_batches > MAX_BATCHES:
+        raise JacobianLabError(f"n_batches must be at most {MAX_BATCHES} (each is a dense spectrum), got {n_batches}")
+    seconds = n_batches * dense_cost(n_params)[0]
+    if seconds > BATCHES_BUDGET_S and not force:
+        raise JacobianLabError(f"{n_batches} dense spectra of {n_params} parameters would take about "
+                               f"{_duration(seconds)} on this machine (budget {_duration(BATCHES_BUDGET_S)}); "
+                               "use fewer batches or force=True (--force)")
+    return n_batches
 
 
 def _fresh_batches(game, real, latent, n_batches, seed) -> list:
@@ -358,6 +371,6 @@ def dominant_direction(right_vectors, seed: int = 0) -> np.ndarray:
 
 
 __all__ = ["RTOLS", "DEFAULT_SUMMARIES", "SUMMARY_KEYS", "summaries", "rtol_spread", "with_batch", "with_precision",
-           "BatchSpread", "over_batches",
+           "BatchSpread", "over_batches", "check_batches",
            "float32_noise_floor", "binding_mode", "contraction", "measured_rate", "predicted_rate",
            "dominant_modes", "fast_residual", "dominant_direction"]
