@@ -342,7 +342,8 @@ def fast_residual(jacobian, field, m: int) -> dict:
     .. math:: P_S v = \sum_{i\in S} (w_i^H v)\, v_i, \qquad
               \delta_S = \Big\| \sum_{i\in S} \frac{w_i^H v}{\lambda_i}\, v_i \Big\| ,
 
-    ``fast_share`` :math:`= \|P_S v\| / \|v\|` is the share of the field in the fast modes and
+    ``fast_share`` :math:`= \|P_S v\| / \|v\|` is the share of the field in the fast modes (the
+    projector is oblique for a non-normal :math:`J`, so the share can exceed 1) and
     ``fast_distance`` :math:`\delta_S` is the Newton step restricted to them: for a linear field
     :math:`v = J(x - x^*)` it is exactly :math:`\|P_S(x - x^*)\|`, the distance to rest in those
     modes. ``field_norm`` is :math:`\|v\|`. A point with small ``fast_distance`` is at rest in the
