@@ -21,6 +21,7 @@ except ModuleNotFoundError as _error:
 from ..losses import LOSSES
 from .analysis import spectrum
 from .dense import block_norms, jacobian
+from .equilibrium import RealizableEquilibrium, realizable_equilibrium
 from .game import TorchGame
 from .operator import hessian_eigenvalues, most_rotational, operator, top_eigenvalues
 from .recorder import SpectrumRecorder
@@ -30,4 +31,4 @@ from .training import History, train
 
 __all__ = ["TorchGame", "spectrum", "jacobian", "operator", "top_eigenvalues", "hessian_eigenvalues",
            "block_norms", "LOSSES", "train", "History", "torch_threads", "most_rotational", "SpectrumRecorder",
-           "load_record"]
+           "load_record", "realizable_equilibrium", "RealizableEquilibrium"]

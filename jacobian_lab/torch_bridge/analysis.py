@@ -133,7 +133,8 @@ def check_finite_field(game, reg, gamma, x) -> None:
     value = make_field(game, reg, gamma)(x)
     if not bool(torch.isfinite(value).all()):
         raise JacobianLabError("the field is not finite at this point (check the networks' outputs and the "
-                               "strengths, e.g. a huge instance-noise std)")
+                               "strengths, e.g. a huge instance-noise std; a norm penalty such as wgan-gp has no "
+                               "derivative where its gradient is exactly zero, e.g. at a constant discriminator)")
 
 
 def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spectrum:
