@@ -19,7 +19,7 @@ factor and raises the conditioning factor; grad-g and grad-d each help one facto
 2018 (R1 converges where unregularized GD does not) and Mescheder et al. 2017 (consensus pulls
 eigenvalues left).
 
-Regenerate (7 minutes on two cores)::
+Regenerate (9 minutes on two cores)::
 
     OMP_NUM_THREADS=1 python examples/torch_validation.py          # full study, into docs/gallery
     OMP_NUM_THREADS=1 python examples/torch_validation.py --fast   # seconds, small networks
@@ -47,6 +47,7 @@ from jacobian_lab.plotting.io import gallery_fast
 from jacobian_lab.plotting.style import style_context
 from jacobian_lab.spectra.uncertainty import error_bar
 from jacobian_lab.torch_bridge import validation as val
+from jacobian_lab.torch_bridge.equilibrium import realizable_equilibrium
 from jacobian_lab.torch_bridge.examples import mog_game
 from jacobian_lab.torch_bridge.training import train
 
@@ -62,7 +63,7 @@ COLORS = {"none": "#000000", "consensus": "#D55E00", "jare": "#0072B2", "grad-g"
 TOY_GAMMA = 1.0
 FULL = {"mixtures": ("mog8", "mog25"), "widths": (14, 20), "seeds": 5, "depth": 2, "batch": 32,
         "adam": 3000, "gd": 1000, "restart": 25, "run_on": 150, "wgan_seeds": 5, "wgan_adam": 400, "wgan_gd": 100}
-FAST = {"mixtures": ("mog8",), "widths": (4,), "seeds": 2, "depth": 1, "batch": 16,
+FAST = {"mixtures": ("mog8",), "widths": (6,), "seeds": 2, "depth": 1, "batch": 8,
         "adam": 20, "gd": 5, "restart": 4, "run_on": 6, "wgan_seeds": 2, "wgan_adam": 20, "wgan_gd": 5}
 #: Base training: Adam (lr) then simultaneous GD (lr), both with R1 of this strength; the WGAN's GD step.
 BASE = {"adam_lr": 3e-3, "gd_lr": 0.1, "r1": 1.0, "wgan_gd_lr": 0.05}
@@ -84,11 +85,12 @@ def base_game(mixture, width, seed, size, loss="gan", reg="r1", gamma=BASE["r1"]
     return game
 
 
-def analyse(game, reg, gamma, modes=False) -> tuple:
+def analyse(game, reg, gamma, modes=False, at=None) -> tuple:
     """``(spectrum, row)``: the dense spectrum and its summaries, block extremes included; with
     ``modes``, how far the dominant modes are from rest (:func:`.validation.fast_residual`)."""
-    s = jl.spectrum(game, reg=reg, gamma=gamma, progress=False)
+    s = jl.spectrum(game, reg=reg, gamma=gamma, at=at, progress=False)
     row = {k: _num(v) for k, v in val.summaries(s).items()}
+    row["stability"] = s.stability
     if modes:
         rest = val.fast_residual(s.jacobian, game.field(reg, gamma, at=s.point), s.network.dominant)
         row.update(fast_share=rest["fast_share"], fast_distance=rest["fast_distance"])
@@ -109,10 +111,10 @@ def restart(game, s, reg, gamma, n_steps) -> dict:
     return {"step": step, "predicted": val.predicted_rate(binding, step), "measured": val.measured_rate(ratios)}
 
 
-def perturbed(game, reg, gamma, direction, n_steps) -> list:
+def perturbed(game, reg, gamma, direction, n_steps, at=None) -> list:
     """:math:`\\|d_k\\| / \\|d_0\\|` of simultaneous GD with ``reg`` (step :data:`RUN_ON_LR`) from the point
     displaced along ``direction`` against the run from the point itself."""
-    ratios = val.contraction(game, reg, gamma, game.parameters(), direction, RUN_ON_LR, n_steps, size=RUN_ON_SIZE)
+    ratios = val.contraction(game, reg, gamma, game.point(at), direction, RUN_ON_LR, n_steps, size=RUN_ON_SIZE)
     return [float(r) for r in ratios]
 
 
@@ -133,38 +135,53 @@ def toy_predictions() -> dict:
 
 
 # -- the study ----------------------------------------------------------------------------------
+def study_point(game, net, size, at=None, first=False) -> dict:
+    """Every method's spectrum at one point of one network, restarts along the binding mode, and a
+    perturbation in the unregularized dominant modes under GD without and with R1."""
+    rows, restarts, runs, example = [], [], [], {}
+    for label, reg, gamma in METHODS:
+        s, row = analyse(game, reg, gamma, modes=at is None and label in ("none", "r1"), at=at)
+        rows.append({**net, "method": label, **row})
+        if label == "none":
+            plain = s
+        restarts.append({**net, "method": label, **restart(game, s, reg, gamma, size["restart"])})
+        if first:
+            example[label] = [[float(z.real), float(z.imag)] for z in s.eigenvalues]
+    # one random direction in the unregularized dominant modes, the same for both fields
+    u = val.dominant_direction(val.dominant_modes(plain.jacobian, plain.network.dominant)[1], net["seed"])
+    for label, reg, gamma in (("none", None, None), ("r1", "r1", 1.0)):
+        runs.append({**net, "method": label, "distance": perturbed(game, reg, gamma, u, size["run_on"], at=at)})
+    return {"rows": rows, "restarts": restarts, "runs": runs, "example": example}
+
+
 def compute(fast=False) -> dict:
-    """Every number of the study (JSON-ready)."""
+    """Every number of the study (JSON-ready): at the trained points and at their realizable equilibria."""
     size = FAST if fast else FULL
     configs = [(m, w, seed) for m in size["mixtures"] for w in size["widths"] for seed in range(size["seeds"])]
-    rows, restarts, runs, example = [], [], [], {}
+    trained = {"rows": [], "restarts": [], "runs": [], "example": {}}
+    exact = {"rows": [], "restarts": [], "runs": [], "example": {}, "equilibria": []}
     start = time.perf_counter()
     with threadpool_limits(1), tqdm(configs, desc="GAN study", unit="network", disable=fast) as bar:
         for mixture, width, seed in bar:
+            net = {"mixture": mixture, "width": width, "seed": seed}
             game = base_game(mixture, width, seed, size)
-            for label, reg, gamma in METHODS:
-                s, row = analyse(game, reg, gamma, modes=label in ("none", "r1"))
-                rows.append({"mixture": mixture, "width": width, "seed": seed, "method": label, **row})
-                if label == "none":
-                    plain = s
-                restarts.append({"mixture": mixture, "width": width, "seed": seed, "method": label,
-                                 **restart(game, s, reg, gamma, size["restart"])})
-                if (mixture, width, seed) == configs[0]:
-                    example[label] = [[float(z.real), float(z.imag)] for z in s.eigenvalues]
-            # one random direction in the unregularized dominant modes, the same for both fields
-            u = val.dominant_direction(val.dominant_modes(plain.jacobian, plain.network.dominant)[1], seed)
-            for label, reg, gamma in (("none", None, None), ("r1", "r1", 1.0)):
-                runs.append({"mixture": mixture, "width": width, "seed": seed, "method": label,
-                             "distance": perturbed(game, reg, gamma, u, size["run_on"])})
+            for where, at in ((trained, None), (exact, "equilibrium")):
+                if at is not None:
+                    eq = realizable_equilibrium(game)
+                    exact["equilibria"].append({**net, **eq.to_dict()})
+                    at = eq.point
+                part = study_point(game, net, size, at=at, first=(mixture, width, seed) == configs[0])
+                for key in ("rows", "restarts", "runs"):
+                    where[key] += part[key]
+                where["example"].update(part["example"])
         wgan = []
         for seed in tqdm(range(size["wgan_seeds"]), desc="WGAN study", unit="network", disable=fast):
             game = base_game("mog8", size["widths"][0], seed, size, loss="wgan", reg="wgan-gp", gamma=1.0, wgan=True)
             for label, reg, gamma in WGAN_METHODS:
                 wgan.append({"seed": seed, "method": label, **analyse(game, reg, gamma)[1]})
     return {"size": {k: list(v) if isinstance(v, tuple) else v for k, v in size.items()}, "fast": fast,
-            "methods": [[m, r, g] for m, r, g in METHODS], "rows": rows, "restarts": restarts, "runs": runs,
-            "example": example, "wgan": wgan, "toy": toy_predictions(), "claims": [],
-            "seconds": time.perf_counter() - start}
+            "methods": [[m, r, g] for m, r, g in METHODS], **trained, "exact": exact, "wgan": wgan,
+            "toy": toy_predictions(), "claims": [], "seconds": time.perf_counter() - start}
 
 
 def _num(x):
@@ -234,25 +251,27 @@ TOY_KEY = {"phase_angle": ("gaussian", "phase_factor"), "condition_factor": ("ga
            "abscissa_dominant": ("dirac", "abscissa"), "abscissa_nonnull": ("dirac", "abscissa")}
 
 
-def claims(results) -> list:
-    """Each claim: the toy's direction and the per-configuration verdicts on the networks."""
+def claims(results, part=None) -> list:
+    """Each claim: the toy's direction and the per-configuration verdicts on the networks, at the trained
+    points (``part`` None) or at ``part`` (``results["exact"]``, the realizable equilibria)."""
+    part = results if part is None else part
     out = []
     for text, method, key, log, sign, *rest in CLAIMS:
         base = rest[0] if rest else "none"
         model, toy_key = TOY_KEY[key]
         out.append({"claim": text, "method": method, "base": base, "key": key, "log": log, "sign": sign,
                     "toy": toy_direction(results["toy"][model], method, toy_key, sign, base),
-                    "networks": judge(paired(results["rows"], method, key, log, base), sign)})
-    out.extend(run_on_claims(results))
+                    "networks": judge(paired(part["rows"], method, key, log, base), sign)})
+    out.extend(run_on_claims(results, part))
     return out
 
 
-def run_on_claims(results) -> list:
+def run_on_claims(results, part) -> list:
     """Mescheder 2018 on a perturbation in the dominant modes: does it shrink more under GD with R1
     than without, and does it fail to shrink without R1 (the claim's "where unregularized GD does not")?"""
     final = {}
-    for r in results["runs"]:
-        config = (r.get("mixture", results["size"]["mixtures"][0]), r.get("width", results["size"]["widths"][0]))
+    for r in part["runs"]:
+        config = (r["mixture"], r["width"])
         final.setdefault(config, {}).setdefault(r["seed"], {})[r["method"]] = r["distance"][-1]
     pairs = {config: [v for v in seeds.values() if "r1" in v and "none" in v] for config, seeds in final.items()}
     toy = results["toy"]["dirac"]
@@ -274,17 +293,18 @@ def _configs(rows):
     return sorted({(r["mixture"], r["width"]) for r in rows})
 
 
-def draw_factors(results, axes) -> None:
+def draw_factors(results, axes, part=None) -> None:
     """kappa_0.9 and phase angle relative to no regularizer, per configuration (mean and bootstrap
     interval over seeds), with the toy's ratio as a black diamond."""
+    part = results if part is None else part
     methods = [m for m, _, _ in METHODS if m != "none"]
-    configs = _configs(results["rows"])
+    configs = _configs(part["rows"])
     toy = results["toy"]["gaussian"]
     for ax, (key, log, title) in zip(axes, (("condition_factor", True, "conditioning factor $\\kappa_{0.9}$ / none"),
                                             ("phase_angle", False, "phase angle $\\varphi_{0.9}$ $-$ none (deg)"))):
         for j, config in enumerate(configs):
             for i, method in enumerate(methods):
-                diffs = paired([r for r in results["rows"] if (r["mixture"], r["width"]) == config], method, key, log)
+                diffs = paired([r for r in part["rows"] if (r["mixture"], r["width"]) == config], method, key, log)
                 bar = error_bar(next(iter(diffs.values())))
                 x = i + (j - (len(configs) - 1) / 2) * 0.15
                 tr = (lambda v: math.exp(v)) if log else (lambda v: v)
@@ -365,6 +385,37 @@ def draw_contraction(results, axes) -> None:
     ax.legend(fontsize=7)
 
 
+def draw_exact(results, axes) -> None:
+    """At the realizable equilibria: the factors relative to none, the non-null eigenvalues of one
+    network (decay rate -Re on a log axis), and a perturbation under GD without and with R1."""
+    exact = results["exact"]
+    draw_factors(results, axes[:2], exact)
+    ax = axes[2]
+    for method in ("none", "consensus", "r1"):
+        lam = np.array(exact["example"].get(method, []), dtype=float).reshape(-1, 2)
+        if lam.size == 0:
+            continue
+        keep = np.hypot(lam[:, 0], lam[:, 1]) > 1e-10 * np.hypot(lam[:, 0], lam[:, 1]).max()
+        ax.scatter(np.maximum(-lam[keep, 0], 1e-12), lam[keep, 1], s=12, alpha=0.7, color=COLORS[method],
+                   label=f"{method} ({int(keep.sum())} non-null)")
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-2)
+    size = results["size"]
+    ax.set(xlabel="decay rate $-$Re $\\lambda$ (log)", ylabel="Im $\\lambda$ (symlog)",
+           title=f"{size['mixtures'][0]}, width {size['widths'][0]}, seed 0: non-null eigenvalues")
+    ax.legend(fontsize=7)
+    ax = axes[3]
+    labelled = set()
+    for r in exact["runs"]:
+        ax.plot(r["distance"], color=COLORS[r["method"]], lw=0.8, alpha=0.6,
+                label=None if r["method"] in labelled else f"{r['method']} ({len(exact['runs']) // 2} networks)")
+        labelled.add(r["method"])
+    ax.set_yscale("log")
+    ax.set(xlabel=f"simultaneous GD step (h = {RUN_ON_LR:g})", ylabel="$\\|d_k\\| / \\|d_0\\|$",
+           title="a perturbation in the dominant modes")
+    ax.legend(fontsize=7)
+
+
 def draw_wgan(results, axes) -> None:
     """WGAN: kappa_0.9, phase angle and dominant abscissa per method (every seed, mean and interval)."""
     methods = [m for m, _, _ in WGAN_METHODS]
@@ -383,17 +434,18 @@ def draw_wgan(results, axes) -> None:
 
 
 # -- outputs ------------------------------------------------------------------------------------
-def headline_table(results) -> str:
+def headline_table(results, part=None, where="at the trained points") -> str:
     """RST list-table: method x factor (mean [90% bootstrap interval] over every network)."""
-    lines = [".. list-table:: Default factors at the near-equilibria (mean and 90% bootstrap interval over "
-             f"{len({(r['mixture'], r['width'], r['seed']) for r in results['rows']})} networks)",
+    part = results if part is None else part
+    lines = [f".. list-table:: Default factors {where} (mean and 90% bootstrap interval over "
+             f"{len({(r['mixture'], r['width'], r['seed']) for r in part['rows']})} networks)",
              "   :header-rows: 1", "",
              "   * - method", "     - :math:`\\kappa_{0.9}`", "     - :math:`\\varphi_{0.9}` (deg)",
              "     - rate :math:`\\rho^*_{0.9}`", "     - :math:`m_{0.9}`", "     - max Re (non-null)",
              "     - toy :math:`\\kappa` / :math:`\\xi` (Gaussian)"]
     toy = results["toy"]["gaussian"]
     for method, _, _ in METHODS:
-        rows = [r for r in results["rows"] if r["method"] == method]
+        rows = [r for r in part["rows"] if r["method"] == method]
         cells = []
         for key, fmt in (("condition_factor", ".3g"), ("phase_angle", ".3g"), ("rate", ".4f"),
                          ("n_dominant", ".3g"), ("abscissa_nonnull", ".2g")):
@@ -425,13 +477,51 @@ def rest_table(results) -> str:
     return "\n".join(lines) + "\n"
 
 
-def claims_table(results) -> str:
+def exact_table(results) -> str:
+    """RST list-table: the realizable equilibria per configuration, and what their spectra say."""
+    exact = results["exact"]
+    lines = [".. list-table:: The realizable equilibria (median [min, max] over seeds): distance from the trained "
+             "point, how exactly the generator reproduces the batch, the field there, the non-null eigenvalues, "
+             "the verdicts, and the slowest decay normal to the equilibria (largest Re over the non-null "
+             "eigenvalues)",
+             "   :header-rows: 1", "", "   * - network", "     - moved :math:`\\|x^*-x\\|/\\|x\\|`",
+             "     - :math:`\\max_i\\|G(z_i)-x_{\\sigma(i)}\\|`", "     - :math:`\\|v\\|`",
+             "     - non-null / P", "     - verdicts (none; R1)", "     - max Re non-null, none",
+             "     - max Re non-null, R1"]
+    for config in _configs(exact["rows"]):
+        eqs = [e for e in exact["equilibria"] if (e["mixture"], e["width"]) == config]
+        rows = {m: [r for r in exact["rows"] if (r["mixture"], r["width"]) == config and r["method"] == m]
+                for m in ("none", "r1")}
+
+        def spread(values, fmt=".2g"):
+            return f"{np.median(values):{fmt}} [{min(values):{fmt}}, {max(values):{fmt}}]"
+
+        verdicts = "; ".join(", ".join(f"{n} {v}" for v, n in sorted(_count(r["stability"] for r in rows[m]).items()))
+                             for m in ("none", "r1"))
+        nonnull = [r["n_params"] - r["n_null"] for r in rows["none"]]
+        cells = [spread([e["moved"] for e in eqs]), spread([e["residual"] for e in eqs]),
+                 spread([e["field_norm"] for e in eqs]), f"{spread(nonnull, '.0f')} / {rows['none'][0]['n_params']}",
+                 verdicts, spread([r["abscissa_nonnull"] for r in rows["none"]]),
+                 spread([r["abscissa_nonnull"] for r in rows["r1"]])]
+        lines += [f"   * - {config[0]}, width {config[1]}"] + [f"     - {c}" for c in cells]
+    return "\n".join(lines) + "\n"
+
+
+def _count(items) -> dict:
+    out = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
+
+
+def claims_table(results, claims_list=None) -> str:
     """RST list-table of the claims: the toy's direction and the verdict per network configuration."""
-    configs = list(results["claims"][0]["networks"])
+    claims_list = results["claims"] if claims_list is None else claims_list
+    configs = list(claims_list[0]["networks"])
     lines = [".. list-table:: Claims: does the toy game move the factor the claimed way, and on the networks "
              "(paired over seeds; held = the 90% bootstrap interval of the mean change is on the claimed side)",
              "   :header-rows: 1", "", "   * - claim", "     - toy"] + [f"     - {c}" for c in configs]
-    for c in results["claims"]:
+    for c in claims_list:
         cells = []
         for config in configs:
             v = c["networks"].get(config)
@@ -447,10 +537,13 @@ def claims_table(results) -> str:
 FIGURES = (("torch_validation_factors.png", draw_factors, 2, (10.0, 3.8)),
            ("torch_validation_eigenvalues.png", draw_eigenvalues, 3, (14.0, 4.2)),
            ("torch_validation_contraction.png", draw_contraction, 2, (10.0, 3.8)),
+           ("torch_validation_exact.png", draw_exact, (2, 2), (11.0, 7.6)),
            ("torch_validation_wgan.png", draw_wgan, 3, (10.0, 3.2)))
 TITLES = {"torch_validation_factors.png": "Regularizers on MLP GANs: factors relative to none (paired over 5 seeds)",
           "torch_validation_eigenvalues.png": "Where the eigenvalues go, and the blocks each regularizer changes",
           "torch_validation_contraction.png": "Does the local spectrum predict training near the point?",
+          "torch_validation_exact.png": "At the realizable equilibria (exact fixed points): factors relative to "
+                                        "none, eigenvalues, and a perturbation",
           "torch_validation_wgan.png": "MLP WGAN on 8 Gaussians: critic penalties (every seed, mean and 90% interval)"}
 
 
@@ -460,7 +553,8 @@ def figures(results) -> dict:
     with style_context():
         for name, draw, n, figsize in FIGURES:
             fig = Figure(figsize=figsize, layout="constrained")
-            draw(results, fig.subplots(1, n))
+            axes = fig.subplots(*n) if isinstance(n, tuple) else fig.subplots(1, n)
+            draw(results, np.ravel(axes))
             fig.suptitle(TITLES[name])
             out[name] = fig
     return out
@@ -480,15 +574,20 @@ def main(out_dir, fast=False, results=None):
             size = FULL
             n = len(size["mixtures"]) * len(size["widths"]) * size["seeds"]
             print(f"GAN study: {n} networks x {len(METHODS)} regularizers, dense spectra, plus "
-                  f"{size['wgan_seeds']} WGANs; about 7 minutes on two cores", flush=True)
+                  f"{size['wgan_seeds']} WGANs; about 9 minutes on two cores", flush=True)
         results = compute(fast)
         _write(out_dir / "torch_validation.json", json.dumps(results, indent=1, allow_nan=False, default=_json))
     results["claims"] = claims(results)
+    results["exact"]["claims"] = claims(results, results["exact"])
     written = [save_figure(fig, out_dir / name, dpi=110, compact=True) for name, fig in figures(results).items()]
     for name, text in (("torch_validation.json", json.dumps(results, indent=1, allow_nan=False, default=_json)),
                        ("torch_validation_table.rst", headline_table(results)),
                        ("torch_validation_rest.rst", rest_table(results)),
-                       ("torch_validation_claims.rst", claims_table(results))):
+                       ("torch_validation_claims.rst", claims_table(results)),
+                       ("torch_validation_exact.rst", exact_table(results)),
+                       ("torch_validation_exact_table.rst",
+                        headline_table(results, results["exact"], "at the realizable equilibria")),
+                       ("torch_validation_exact_claims.rst", claims_table(results, results["exact"]["claims"]))):
         written.append(_write(out_dir / name, text))
     return written
 
@@ -514,6 +613,7 @@ def _json(value):
 if __name__ == "__main__" and "JACOBIAN_LAB_FAST" in os.environ and len(sys.argv) == 1:
     study = compute(fast=gallery_fast())
     study["claims"] = claims(study)
+    study["exact"]["claims"] = claims(study, study["exact"])
     shown = figures(study)
 elif __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
