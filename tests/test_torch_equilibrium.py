@@ -79,3 +79,18 @@ def test_refuses_what_it_cannot_construct():
         realizable_equilibrium(TorchGame(tiny, d, real=real, latent=8), max_iter=20)
     with pytest.raises(jl.JacobianLabError, match="tol"):
         realizable_equilibrium(TorchGame(gen, d, real=real, latent=8), tol=0)
+
+
+def test_a_marginal_network_verdict_says_what_it_is_made_of(game, equilibrium):
+    s = jl.spectrum(game, at=equilibrium.point, progress=False)
+    lam = s.eigenvalues
+    nonnull = lam[np.abs(lam) > s.network.null_threshold]
+    assert (nonnull.real < 0).all()  # these networks: every direction normal to the equilibria is damped
+    n_null = int((np.abs(lam) <= s.network.null_threshold).sum())
+    assert f"{n_null} eigenvalue(s) are zero" in s.verdict.reason and "every other one has Re lambda < 0" in \
+        s.verdict.reason
+    # a pure rotation besides the zeros is a different finding, and says so
+    rotation = jl.Spectrum(np.array([0.0, 0.0, 1j, -1j, -1.0]), factors="network", field_norm=0.0,
+                           point=np.zeros(5), jacobian=np.zeros((5, 5)))
+    assert rotation.stability == "marginal" and "2 non-zero eigenvalue(s) lie on the imaginary axis" in \
+        rotation.verdict.reason

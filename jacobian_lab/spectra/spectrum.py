@@ -215,7 +215,22 @@ class Spectrum:
             held = {"stable": "every Re lambda < 0", "marginal": "the largest Re lambda is 0 within the tolerance",
                     "unstable": "some Re lambda > 0"}[verdict]
         scope = " (rightmost eigenvalues by ARPACK)" if flow.partial else ""
+        if verdict == "marginal" and self.kind == "continuous" and self.factors == "network" and not self.partial:
+            held += self._null_space_note(scale)
         return Verdict(verdict, f"{verdict}: {held}{scope}")
+
+    def _null_space_note(self, scale: float) -> str:
+        """What a marginal network spectrum is made of: zero eigenvalues (directions along which the
+        field does not change: a manifold of equilibria, or parameter symmetries) and non-zero ones on
+        the imaginary axis (rotation without damping) are different findings."""
+        lam = self.eigenvalues if self.convention == "field" else -self.eigenvalues
+        null = np.abs(lam) <= self.network.null_threshold
+        on_axis = ~null & (lam.real > -scale)
+        if on_axis.any():
+            return (f"; {int(on_axis.sum())} non-zero eigenvalue(s) lie on the imaginary axis within it "
+                    "(rotation without damping)")
+        return (f"; {int(null.sum())} eigenvalue(s) are zero within it (directions along which the field does not "
+                "change: a manifold of equilibria, or parameter symmetries) and every other one has Re lambda < 0")
 
     @property
     def stability(self) -> str | None:
