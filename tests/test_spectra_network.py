@@ -35,6 +35,7 @@ def test_dominant_count_and_factors_closed_form():
     assert f.phase_factor == pytest.approx(3.0)  # the paper's |Im|/|Re| of that pair
     assert f.rate == steps.optimal_step(lam[:3])
     assert f.abscissa == -1.0
+    assert f.rotational_share == pytest.approx(2 * np.sqrt(10) / (4 + 2 * np.sqrt(10) + 0.5))
 
 
 @settings(max_examples=20, deadline=None)
@@ -48,8 +49,11 @@ def test_network_factors_ignore_a_null_continuum_that_sets_the_paper_factors(see
     tiny = scale * rng.uniform(0.1, 1, n_tiny) * np.exp(1j * rng.uniform(0, 2 * np.pi, n_tiny))
     before = robust.network_factors(dominant, complete=True, size=dominant.size)
     after = robust.network_factors(np.r_[dominant, tiny], complete=True, size=dominant.size + n_tiny)
-    assert after.summary() | {"n_null": None} == before.summary() | {"n_null": None}
+    mass = {"n_null": None, "rotational_share": None}  # counted, and mass-weighted: compared below
+    assert after.summary() | mass == before.summary() | mass
     assert after.rate == before.rate
+    # the tiny eigenvalues carry at most n_tiny * scale <= 4e-4 of a mass above 6
+    assert after.rotational_share == pytest.approx(before.rotational_share, abs=1e-4)
     paper = jl.Spectrum(np.r_[dominant, tiny], rtol=1e-14)
     assert paper.paper_condition_factor > 1e4 * before.condition_factor
 

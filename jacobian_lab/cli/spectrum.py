@@ -379,11 +379,13 @@ def factor_lines(f) -> list:
         lines += [f"conditioning factor  {fmt(f.conditioning[c])}   (max |lambda| / min |lambda| over the "
                   f"{f.n_dominant[c]} largest, which carry {f.coverages[c]:.0%} of sum |lambda|)",
                   f"phase factor         {fmt(f.phase[-1])}   (tan of the {q}% |lambda|-weighted quantile of "
-                  f"the phase angle, {f.phase_angle[-1]:.3g} deg)"]
+                  f"the phase angle, {f.phase_angle[-1]:.3g} deg)",
+                  f"rotation             {f.rotational_share:.1%} of sum |lambda| on complex eigenvalues"]
         return lines
     if f.conditioning is None:
         return ["factors              none: a top-k by real or imaginary part does not give them "
                 "(use which='LM' or every eigenvalue)"]
     return [f"conditioning factor  {fmt(f.conditioning[0])}   (top-{f.m}: |lambda_1| / |lambda_{f.m}|)",
             f"phase factor         {fmt(f.phase[-1])}   (top-{f.m}: tan of the {q}% |lambda|-weighted "
-            f"phase-angle quantile, {f.phase_angle[-1]:.3g} deg)"]
+            f"phase-angle quantile, {f.phase_angle[-1]:.3g} deg)",
+            f"rotation             {f.rotational_share:.1%} of sum |lambda| of the top {f.m} on complex eigenvalues"]

@@ -151,6 +151,10 @@ class NetworkFactors:
         Best-step simultaneous-GD rate on :math:`S_c` at :data:`DEFAULT_COVERAGE` (complete only).
     abscissa : float or None
         Largest real part over :math:`S_c` at :data:`DEFAULT_COVERAGE` (complete only).
+    rotational_share : float or None
+        :math:`\\sum_{\\mathrm{Im}\\,\\lambda \\ne 0}|\\lambda| / \\sum|\\lambda|` over the eigenvalues kept: the
+        share of the spectrum's mass on rotating (complex) eigenvalues. A phase quantile of 0 with a
+        small rotational share means rotation exists but carries little of the spectrum.
     """
 
     complete: bool
@@ -167,6 +171,7 @@ class NetworkFactors:
     phase: tuple | None = None
     rate: steps.OptimalStep | None = None
     abscissa: float | None = None
+    rotational_share: float | None = None
 
     def at(self, coverage: float = DEFAULT_COVERAGE) -> int:
         """Index of ``coverage`` in :attr:`coverages`."""
@@ -197,7 +202,7 @@ class NetworkFactors:
                 "phase_angle": None if self.phase_angle is None else
                 self.phase_angle[self.quantiles.index(DEFAULT_PHASE_QUANTILE)],
                 "rate": None if self.rate is None else self.rate.rate,
-                "n_dominant": self.dominant, "n_null": self.n_null}
+                "n_dominant": self.dominant, "n_null": self.n_null, "rotational_share": self.rotational_share}
 
     def to_dict(self) -> dict:
         """Plain values: ``None`` where undefined (``inf`` phase: purely imaginary eigenvalues carry the quantile)."""
@@ -213,7 +218,7 @@ class NetworkFactors:
                "n_dominant": None if self.n_dominant is None else list(self.n_dominant),
                "conditioning": seq(self.conditioning), "quantiles": list(self.quantiles),
                "phase_angle_deg": seq(self.phase_angle), "phase": seq(self.phase),
-               "abscissa": number(self.abscissa),
+               "abscissa": number(self.abscissa), "rotational_share": number(self.rotational_share),
                "rate": None if self.rate is None else {"step": number(self.rate.step), "rate": self.rate.rate}}
         return out
 
@@ -252,7 +257,8 @@ def network_factors(eigenvalues, *, complete: bool, size: int, norm: float | Non
     lam, mags = lam[keep], mags[keep]
     phi = angles(lam)
     phase_angle = tuple(weighted_quantile(phi, mags, q) for q in PHASE_QUANTILES)
-    base.update(phase_angle=phase_angle, phase=tuple(phase_from_angle(a) for a in phase_angle))
+    base.update(phase_angle=phase_angle, phase=tuple(phase_from_angle(a) for a in phase_angle),
+                rotational_share=float(mags[lam.imag != 0].sum() / mags.sum()))
     if not complete:
         return NetworkFactors(**base, conditioning=(float(mags.max() / mags.min()),))
     counts = tuple(dominant_count(mags, c) for c in COVERAGES)

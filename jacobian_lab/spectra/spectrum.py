@@ -154,7 +154,21 @@ class Spectrum:
 
     @property
     def condition_number(self) -> float:
-        """SVD condition number of the continuous-time Jacobian (``nan`` if matrix-free)."""
+        """SVD condition number of the continuous-time Jacobian (``nan`` if matrix-free).
+
+        For a network spectrum (``factors="network"``) over the singular values above the null
+        threshold :math:`\\tau` only (the numerical range): a null space makes the full ratio infinite
+        or a rounding artefact (:attr:`paper_condition_number` keeps it).
+        """
+        jac = self._flow.jacobian
+        if jac is None:
+            return math.nan
+        floor = self.network.null_threshold if self.factors == "network" else None
+        return factors.condition_number(jac, floor)
+
+    @property
+    def paper_condition_number(self) -> float:
+        """:math:`\\sigma_{\\max} / \\sigma_{\\min}` over every singular value (``nan`` if matrix-free)."""
         jac = self._flow.jacobian
         return math.nan if jac is None else factors.condition_number(jac)
 
@@ -226,6 +240,8 @@ class Spectrum:
         lam = self.eigenvalues if self.convention == "field" else -self.eigenvalues
         null = np.abs(lam) <= self.network.null_threshold
         on_axis = ~null & (lam.real > -scale)
+        if null.all():
+            return "; every eigenvalue is zero within it"
         if on_axis.any():
             return (f"; {int(on_axis.sum())} non-zero eigenvalue(s) lie on the imaginary axis within it "
                     "(rotation without damping)")
@@ -365,6 +381,7 @@ class Spectrum:
             out["paper_factors"] = {
                 "phase_factor": _json_number(self.paper_phase_factor),
                 "condition_factor": _json_number(self.paper_condition_factor),
+                "condition_number": _json_number(self.paper_condition_number),
                 "n_excluded": self.n_excluded, "rtol": self.rtol,
                 "note": "extremes over the eigenvalues above rtol (Nie & Patel); on a network they depend on rtol"}
         if self.jacobian is not None:

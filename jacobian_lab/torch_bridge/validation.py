@@ -43,7 +43,7 @@ RTOLS = (1e-10, 1e-8, 1e-6, 1e-4)
 #: The default summaries (:meth:`jacobian_lab.spectra.robust.NetworkFactors.summary`) whose stability is checked.
 DEFAULT_SUMMARIES = ("condition_factor", "phase_angle", "rate")
 #: Every summary :func:`over_batches` can spread (:meth:`~jacobian_lab.spectra.robust.NetworkFactors.summary`).
-SUMMARY_KEYS = ("condition_factor", "phase_factor", "phase_angle", "rate", "n_dominant", "n_null")
+SUMMARY_KEYS = ("condition_factor", "phase_factor", "phase_angle", "rate", "n_dominant", "n_null", "rotational_share")
 #: Most batches :func:`over_batches` takes (each is a dense spectrum).
 MAX_BATCHES = 1000
 #: Estimated seconds of :func:`over_batches` beyond which it is refused unless ``force=True``.
