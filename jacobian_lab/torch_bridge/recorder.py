@@ -67,8 +67,8 @@ FIELDS = {
     "steps": "training step of each record",
     "eigenvalues": "top-k eigenvalues of J by `which` (NaN-padded), by decreasing real part, complex",
     "rightmost": "the k_right eigenvalues of largest real part, complex",
-    "phase_factor": "phase factor of the top-k (Spectrum.phase_factor)",
-    "condition_factor": "conditioning factor of the top-k (Spectrum.condition_factor)",
+    "phase_factor": "network phase factor of the top-k, or of every eigenvalue (Spectrum.phase_factor)",
+    "condition_factor": "network conditioning factor of the top-k, or of every eigenvalue (Spectrum.condition_factor)",
     "n_excluded": "eigenvalues left out of the factors by the tolerance rule",
     "spectral_radius": "largest |lambda| found",
     "abscissa": "largest Re lambda found (of `rightmost`)",
@@ -272,7 +272,10 @@ class SpectrumRecorder:
         timed = _Deadline(op, deadline)
         entry = {"steps": int(step), "complete": True}
         top = self._top(timed, entry)
-        s = Spectrum(top, None, "continuous", partial=self.k is not None, rtol=self.rtol)
+        partial = self.k is not None
+        s = Spectrum(top, None, "continuous", partial=partial, rtol=self.rtol, factors="network",
+                     which=self.which if partial else None, info={"n_params": game.n_params},
+                     eps=float(torch.finfo(game.dtype).eps))
         entry["eigenvalues"] = s.eigenvalues
         entry["phase_factor"], entry["condition_factor"] = s.phase_factor, s.condition_factor
         entry["n_excluded"] = s.n_excluded
