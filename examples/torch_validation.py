@@ -442,14 +442,14 @@ def headline_table(results, part=None, where="at the trained points") -> str:
              "   :header-rows: 1", "",
              "   * - method", "     - :math:`\\kappa_{0.9}`", "     - :math:`\\varphi_{0.9}` (deg)",
              "     - rate :math:`\\rho^*_{0.9}`", "     - :math:`m_{0.9}`", "     - max Re (non-null)",
-             "     - toy :math:`\\kappa` / :math:`\\xi` (Gaussian)"]
+             "     - rotational share", "     - toy :math:`\\kappa` / :math:`\\xi` (Gaussian)"]
     toy = results["toy"]["gaussian"]
     for method, _, _ in METHODS:
         rows = [r for r in part["rows"] if r["method"] == method]
         cells = []
         for key, fmt in (("condition_factor", ".3g"), ("phase_angle", ".3g"), ("rate", ".4f"),
-                         ("n_dominant", ".3g"), ("abscissa_nonnull", ".2g")):
-            bar = error_bar([r[key] for r in rows if r[key] is not None])
+                         ("n_dominant", ".3g"), ("abscissa_nonnull", ".2g"), ("rotational_share", ".2f")):
+            bar = error_bar([r[key] for r in rows if r.get(key) is not None])
             cells.append(f"{bar.mean:{fmt}} [{bar.low:{fmt}}, {bar.high:{fmt}}]")
         t = toy[method]
         cells.append(f"{t['condition_factor']:.3g} / {t['phase_factor']:.3g}")
