@@ -372,16 +372,18 @@ def draw_contraction(results, axes) -> None:
     ax.set(xlabel="predicted $|1 + h\\lambda_b|$", ylabel="measured rate of restarted training",
            title="binding dominant mode: prediction vs training")
     ax.legend(fontsize=7)
-    ax = axes[1]
+    draw_perturbations(results["runs"], axes[1], "a perturbation in the dominant modes: none vs R1")
+
+
+def draw_perturbations(runs, ax, title) -> None:
+    """:math:`\\|d_k\\| / \\|d_0\\|` of every perturbation run, one colour per method."""
     labelled = set()
-    for r in results["runs"]:
-        color = COLORS[r["method"]]
-        ax.plot(r["distance"], color=color, lw=0.8, alpha=0.6,
-                label=None if r["method"] in labelled else f"{r['method']} ({len(results['runs']) // 2} networks)")
+    for r in runs:
+        ax.plot(r["distance"], color=COLORS[r["method"]], lw=0.8, alpha=0.6,
+                label=None if r["method"] in labelled else f"{r['method']} ({len(runs) // 2} networks)")
         labelled.add(r["method"])
     ax.set_yscale("log")
-    ax.set(xlabel=f"simultaneous GD step (h = {RUN_ON_LR:g})", ylabel="$\\|d_k\\| / \\|d_0\\|$",
-           title="a perturbation in the dominant modes: none vs R1")
+    ax.set(xlabel=f"simultaneous GD step (h = {RUN_ON_LR:g})", ylabel="$\\|d_k\\| / \\|d_0\\|$", title=title)
     ax.legend(fontsize=7)
 
 
@@ -404,16 +406,7 @@ def draw_exact(results, axes) -> None:
     ax.set(xlabel="decay rate $-$Re $\\lambda$ (log)", ylabel="Im $\\lambda$ (symlog)",
            title=f"{size['mixtures'][0]}, width {size['widths'][0]}, seed 0: non-null eigenvalues")
     ax.legend(fontsize=7)
-    ax = axes[3]
-    labelled = set()
-    for r in exact["runs"]:
-        ax.plot(r["distance"], color=COLORS[r["method"]], lw=0.8, alpha=0.6,
-                label=None if r["method"] in labelled else f"{r['method']} ({len(exact['runs']) // 2} networks)")
-        labelled.add(r["method"])
-    ax.set_yscale("log")
-    ax.set(xlabel=f"simultaneous GD step (h = {RUN_ON_LR:g})", ylabel="$\\|d_k\\| / \\|d_0\\|$",
-           title="a perturbation in the dominant modes")
-    ax.legend(fontsize=7)
+    draw_perturbations(exact["runs"], axes[3], "a perturbation in the dominant modes")
 
 
 def draw_wgan(results, axes) -> None:
