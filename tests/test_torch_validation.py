@@ -194,3 +194,22 @@ def test_cli_error_bars(capsys):
     for argv, message in ((["--error-bars", "0"], "from 1 to 1000"), (["--error-bars", "2", "--k", "3"], "dense")):
         assert main(["spectrum", "--example", "mog8", "--arg", "width=3", *argv]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_cli_reports_the_blocks_beside_the_game_spectrum(capsys):
+    import json
+
+    from jacobian_lab.cli import main
+
+    argv = ["spectrum", "--example", "mog8", "--arg", "width=3", "--arg", "depth=1", "--arg", "batch=24"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "generator Hessian" in out and "discrim. Hessian" in out and "largest singular value" in out
+    assert main([*argv, "--json"]) == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    game = mog_game("mog8", width=3, depth=1, batch=24)
+    expected = jl.spectrum(game, progress=False).blocks().summary()
+    assert blocks["hessian_discriminator"] == pytest.approx(list(expected["hessian_discriminator"]))
+    assert blocks["interaction_theta_psi"] == pytest.approx(expected["interaction_theta_psi"])
+    assert main([*argv, "--k", "3"]) == 0
+    assert "generator Hessian" not in capsys.readouterr().out  # matrix-free: no blocks

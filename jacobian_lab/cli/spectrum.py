@@ -254,6 +254,8 @@ def run(args) -> int:
         out.pop("jacobian", None)
         if spread is not None:
             out["fresh_batches"] = spread.to_dict()
+        if result.jacobian is not None:
+            out["blocks"] = result.blocks().summary()
         print_json(out)
     else:
         print(report(game, result))
@@ -353,6 +355,7 @@ def report(game, s) -> str:
         "largest |lambda|: " + eigenvalue_text(shown, s.rtol) + (", ..." if s.eigenvalues.size > SHOWN else ""),
         f"|v| at the point     {fmt(s.field_norm)}" if s.field_norm is not None else "",
         *factor_lines(s.network),
+        *block_lines(s),
         f"verdict              {s.verdict.reason}",
     ]
     step = s.optimal_step()
@@ -365,6 +368,18 @@ def report(game, s) -> str:
         lines.append(f"best simgd step      none: a dominant eigenvalue has Re lambda >= 0 "
                      f"(among the {s.network.dominant} dominant eigenvalues)")
     return "\n".join(line for line in lines if line)
+
+
+def block_lines(s) -> list:
+    """Each player's curvature and the interaction beside the game spectrum (dense only: :mod:`.spectra.blocks`)."""
+    if s.jacobian is None or s.info.get("n_theta") is None:
+        return []
+    b = s.blocks().summary()
+    (g_lo, g_hi), (d_lo, d_hi) = b["hessian_generator"], b["hessian_discriminator"]
+    return [f"generator Hessian    eigenvalues {fmt(g_lo)} .. {fmt(g_hi)}   (own curvature, H = -J_theta,theta)",
+            f"discrim. Hessian     eigenvalues {fmt(d_lo)} .. {fmt(d_hi)}   (own curvature, H = -J_psi,psi)",
+            f"interaction          largest singular value {fmt(b['interaction_theta_psi'])} (J_theta,psi), "
+            f"{fmt(b['interaction_psi_theta'])} (J_psi,theta)"]
 
 
 def factor_lines(f) -> list:
