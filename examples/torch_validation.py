@@ -33,6 +33,7 @@ import math
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -489,7 +490,7 @@ def exact_table(results) -> str:
         def spread(values, fmt=".2g"):
             return f"{np.median(values):{fmt}} [{min(values):{fmt}}, {max(values):{fmt}}]"
 
-        verdicts = "; ".join(", ".join(f"{n} {v}" for v, n in sorted(_count(r["stability"] for r in rows[m]).items()))
+        verdicts = "; ".join(", ".join(f"{n} {v}" for v, n in sorted(Counter(r["stability"] for r in rows[m]).items()))
                              for m in ("none", "r1"))
         nonnull = [r["n_params"] - r["n_null"] for r in rows["none"]]
         cells = [spread([e["moved"] for e in eqs]), spread([e["residual"] for e in eqs]),
@@ -498,13 +499,6 @@ def exact_table(results) -> str:
                  spread([r["abscissa_nonnull"] for r in rows["r1"]])]
         lines += [f"   * - {config[0]}, width {config[1]}"] + [f"     - {c}" for c in cells]
     return "\n".join(lines) + "\n"
-
-
-def _count(items) -> dict:
-    out = {}
-    for item in items:
-        out[item] = out.get(item, 0) + 1
-    return out
 
 
 def claims_table(results, claims_list=None) -> str:

@@ -242,7 +242,8 @@ def run(args) -> int:
             from ..torch_bridge.validation import SUMMARY_KEYS, over_batches
 
             spread = over_batches(game, n_batches=args.error_bars, reg=reg, gamma=gamma,
-                                  keys=tuple(k for k in SUMMARY_KEYS if k != "n_null"), force=args.force)
+                                  keys=tuple(k for k in SUMMARY_KEYS if k != "n_null"), force=args.force,
+                                  reference=result, rtol=args.rtol)
     if note:
         print(f"jacobian-lab: {note}", file=sys.stderr)
     if args.out:

@@ -128,13 +128,15 @@ def _network(game, field, x) -> dict:
     return {"factors": "network", "eps": float(torch.finfo(game.dtype).eps), "field_norm": norm}
 
 
-def check_finite_field(game, reg, gamma, x) -> None:
-    """Refuse, with one gradient evaluation, a point whose field is not finite (before any Jacobian work)."""
+def check_finite_field(game, reg, gamma, x) -> torch.Tensor:
+    """The field at ``x``; refuse, with this one gradient evaluation, a point where it is not finite
+    (before any Jacobian work)."""
     value = make_field(game, reg, gamma)(x)
     if not bool(torch.isfinite(value).all()):
         raise JacobianLabError("the field is not finite at this point (check the networks' outputs and the "
                                "strengths, e.g. a huge instance-noise std; a norm penalty such as wgan-gp has no "
                                "derivative where its gradient is exactly zero, e.g. at a constant discriminator)")
+    return value
 
 
 def _dense(game, reg, gamma, at, rtol, max_bytes, progress, force=False) -> Spectrum:

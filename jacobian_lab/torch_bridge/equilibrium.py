@@ -189,12 +189,9 @@ def _zero_output_layer(game: TorchGame, psi) -> tuple:
                                f"the logit (it is zeroed to make D = 0); got {kind}")
     prefix = f"{last[0]}." if last[0] else ""
     psi = psi.clone()
-    start = 0
-    for pname, shape in zip(game.d_layout.names, game.d_layout.shapes):
-        count = shape.numel()
-        if pname.startswith(prefix) and "." not in pname[len(prefix):]:
-            psi[start:start + count] = 0
-        start += count
+    views = game.d_layout.unflatten(psi)  # views into psi: zeroing them zeroes the layer in the flat vector
+    for pname, _ in last[1].named_parameters(recurse=False):
+        views[prefix + pname].zero_()
     with torch.no_grad():
         logits = game.discriminate(psi, game.real)
     if bool(torch.any(logits != 0)):

@@ -296,11 +296,8 @@ class TorchGame:
     def field(self, reg=None, gamma=None, at=None) -> np.ndarray:
         """The (regularized) field :math:`v(x)` as a numpy vector."""
         from .analysis import check_finite_field
-        from .field import make_field
 
-        x = self.point(at)
-        check_finite_field(self, reg, gamma, x)
-        return make_field(self, reg, gamma)(x).detach().cpu().numpy()
+        return check_finite_field(self, reg, gamma, self.point(at)).detach().cpu().numpy()
 
     def jacobian(self, reg=None, gamma=None, at=None, device=None, **params) -> np.ndarray:
         """Dense :math:`J = \\partial v/\\partial x` as a numpy array; see :func:`.dense.jacobian`."""

@@ -32,6 +32,7 @@ import torch
 
 from ..errors import JacobianLabError, check_int, check_positive
 from ..losses import LOSSES
+from ..spectra.factors import DEFAULT_RTOL
 from ..spectra.uncertainty import error_bar
 from .dense import _duration, dense_cost
 from .field import make_field
@@ -130,7 +131,7 @@ class BatchSpread:
 
 def over_batches(game: TorchGame, real=None, n_batches: int = 5, latent=None, reg=None, gamma=None,
                  keys=DEFAULT_SUMMARIES, seed: int = 1, confidence: float = 0.9, force: bool = False,
-                 progress=None) -> BatchSpread:
+                 progress=None, reference=None, rtol=None) -> BatchSpread:
     """The default summaries of ``game``'s players on ``n_batches`` independent data batches.
 
     A point trained on one batch is stationary for that batch only; on a fresh batch of the same
@@ -161,6 +162,11 @@ def over_batches(game: TorchGame, real=None, n_batches: int = 5, latent=None, re
         Level of the bootstrap interval, in (0, 1).
     force : bool
         Go ahead when the estimated time is over :data:`BATCHES_BUDGET_S`.
+    reference : Spectrum, optional
+        The dense spectrum of ``game`` with ``reg`` and ``gamma`` on its own batch, when already
+        computed (it is not computed again).
+    rtol : float, optional
+        As for :func:`jacobian_lab.spectrum` (the default summaries hardly depend on it).
 
     Returns
     -------
@@ -183,14 +189,17 @@ def over_batches(game: TorchGame, real=None, n_batches: int = 5, latent=None, re
             raise JacobianLabError("this game's real samples are a fixed tensor, so there is no source of fresh "
                                    "batches: give real= (a larger pool, a Dataset, a DataLoader or a sampler)")
     batches = _fresh_batches(game, real, latent, n_batches, seed)
-    reference = jl.spectrum(game, reg=reg, gamma=gamma, progress=False).network.summary()
+    rtol = DEFAULT_RTOL if rtol is None else rtol
+    if reference is None:
+        reference = jl.spectrum(game, reg=reg, gamma=gamma, rtol=rtol, progress=False)
+    reference = reference.network.summary()
     values = {key: [] for key in keys}
     from tqdm.auto import tqdm
 
     for real_i, latent_i in tqdm(batches, desc="data batches", unit="batch", disable=progress is False,
                                  delay=0 if progress else 2.0):
         other = with_batch(game, real_i, latent_i)
-        summary = jl.spectrum(other, reg=reg, gamma=gamma, progress=False).network.summary()
+        summary = jl.spectrum(other, reg=reg, gamma=gamma, rtol=rtol, progress=False).network.summary()
         for key in keys:
             values[key].append(summary[key])
     bars = {key: error_bar([v for v in vals if v is not None], confidence=confidence)
