@@ -213,3 +213,14 @@ def test_cli_reports_the_blocks_beside_the_game_spectrum(capsys):
     assert blocks["interaction_theta_psi"] == pytest.approx(expected["interaction_theta_psi"])
     assert main([*argv, "--k", "3"]) == 0
     assert "generator Hessian" not in capsys.readouterr().out  # matrix-free: no blocks
+
+
+def test_the_network_svd_condition_number_does_not_read_back_the_precision(trained, spectrum):
+    """The full sigma_max / sigma_min follows the dtype; the network one (sigma_1 / sigma_m over 90% of the
+    sum of the singular values above the null threshold) does not."""
+    s32 = jl.spectrum(val.with_precision(trained, torch.float32), progress=False)
+    assert spectrum.condition_number < 1e3
+    assert s32.condition_number == pytest.approx(spectrum.condition_number, rel=val.float32_noise_floor(spectrum, s32))
+    singular = np.linalg.svd(spectrum.jacobian, compute_uv=False)
+    assert spectrum.paper_condition_number == pytest.approx(singular[0] / singular[-1])
+    assert spectrum.paper_condition_number > 1e3 * spectrum.condition_number

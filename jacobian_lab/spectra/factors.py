@@ -52,16 +52,9 @@ def condition_factor(eigenvalues, rtol: float = DEFAULT_RTOL) -> float:
     return float(magnitudes.max() / magnitudes.min())
 
 
-def condition_number(matrix, floor: float | None = None) -> float:
-    """:math:`\\sigma_{\\max} / \\sigma_{\\min}` of ``matrix`` (``inf`` when singular).
-
-    With ``floor``, over the singular values above it only: the condition number on the numerical
-    range, for a matrix with a null space (``nan`` when none is above).
-    """
+def condition_number(matrix) -> float:
+    """:math:`\\sigma_{\\max} / \\sigma_{\\min}` of ``matrix`` (``inf`` when singular)."""
     singular = np.linalg.svd(np.asarray(matrix, dtype=float), compute_uv=False)
-    if floor is not None:
-        singular = singular[singular > floor]
-        return float(singular[0] / singular[-1]) if singular.size else float("nan")
     if singular.size == 0 or singular[-1] == 0:
         return float("inf")
     return float(singular[0] / singular[-1])
